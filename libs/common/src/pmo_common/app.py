@@ -1,0 +1,218 @@
+"""The app factory: a service declares its routers, tables, migrations and event handlers and gets
+the rest — health and readiness, metrics, docs, problem+json errors, the body-size limit,
+authentication, `Idempotency-Key`, request ids and JSON logs, the outbox relay and its consumers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_common.auth import Authenticator, authenticated
+from pmo_common.contracts.problem import PROBLEM_MEDIA_TYPE
+from pmo_common.db import Database
+from pmo_common.errors import PROBLEM_BASE, install_error_handlers
+from pmo_common.events.consumer import EventConsumer, EventHandlers
+from pmo_common.events.nats import NatsConnection
+from pmo_common.events.outbox import OUTBOX_DIRTY
+from pmo_common.events.relay import OutboxRelay
+from pmo_common.idempotency import IdempotencyMiddleware
+from pmo_common.limits import BodySizeLimitMiddleware
+from pmo_common.metrics import HTTPMetricsMiddleware
+from pmo_common.migrations import migrations_at_head, upgrade_to_head
+from pmo_common.responses import problem
+from pmo_common.observability import RequestIdMiddleware, configure_logging
+from pmo_common.settings import Settings
+
+log = logging.getLogger("pmo.app")
+
+BackgroundJob = Callable[["ServiceContext"], Awaitable[None]]
+
+
+COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: problem("Missing, invalid or expired credentials."),
+    403: problem("The principal lacks the role, or does not own the project."),
+    413: problem("The request body is over the limit."),
+    422: problem("Invalid input; `errors` lists each field."),
+}
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    prefix: str
+    title: str
+    description: str
+    routers: Sequence[APIRouter]
+    metadata: MetaData
+    migrations: Path
+    handlers: EventHandlers = field(default_factory=EventHandlers)
+    large_body_paths: Sequence[str] = ()
+    background: Sequence[BackgroundJob] = ()
+    version: str = "0.1.0"
+    openapi_tags: Sequence[dict[str, Any]] = ()
+
+
+@dataclass
+class ServiceContext:
+    """What the lifespan builds; on `app.state.ctx` for routes and background jobs."""
+
+    spec: ServiceSpec
+    settings: Settings
+    db: Database
+    nats: NatsConnection
+    relay: OutboxRelay
+    consumer: EventConsumer
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+
+
+def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings(service=spec.name)
+    if settings.service != spec.name:
+        settings = settings.model_copy(update={"service": spec.name})
+    configure_logging(spec.name, settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx = await _start(spec, settings)
+        app.state.ctx = ctx
+        app.state.db = ctx.db
+        try:
+            yield
+        finally:
+            await _stop(ctx)
+
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version=spec.version,
+        lifespan=lifespan,
+        openapi_tags=list(spec.openapi_tags) or None,
+    )
+    app.state.settings = settings
+    app.state.authenticator = Authenticator(settings)
+    install_error_handlers(app)
+    _add_operational_routes(app, spec)
+    for router in spec.routers:
+        app.include_router(
+            router, prefix=spec.prefix, dependencies=[Depends(authenticated)], responses=COMMON_RESPONSES
+        )
+
+    large = tuple(spec.prefix + p for p in spec.large_body_paths)
+
+    def limit_for_path(path: str) -> int:
+        return settings.max_import_body_bytes if path.startswith(large) else settings.max_body_bytes
+
+    # Added innermost first: request id → metrics → size limit → idempotency → routes.
+    app.add_middleware(
+        IdempotencyMiddleware,
+        db_getter=lambda: app.state.db,
+        authenticator_getter=lambda: app.state.authenticator,
+        ttl=timedelta(hours=settings.idempotency_ttl_hours),
+    )
+    app.add_middleware(BodySizeLimitMiddleware, limit_for_path=limit_for_path)
+    app.add_middleware(HTTPMetricsMiddleware, service=spec.name)
+    app.add_middleware(RequestIdMiddleware)
+    return app
+
+
+async def _start(spec: ServiceSpec, settings: Settings) -> ServiceContext:
+    db = Database(settings.effective_database_url)
+    if settings.migrate_on_start:
+        await upgrade_to_head(db.engine, spec.migrations)
+    nats = NatsConnection(settings.nats_url, spec.name, replicas=settings.nats_stream_replicas)
+    relay = OutboxRelay(db, nats, spec.name, poll_seconds=settings.outbox_poll_seconds)
+
+    def wake_relay(session: AsyncSession) -> None:
+        if session.info.pop(OUTBOX_DIRTY, False):
+            relay.wake()
+
+    db.on_commit(wake_relay)
+    consumer = EventConsumer(
+        db,
+        nats,
+        spec.name,
+        spec.handlers.subscriptions,
+        max_deliver=settings.consumer_max_deliver,
+        ack_wait=settings.consumer_ack_wait_seconds,
+    )
+    ctx = ServiceContext(spec, settings, db, nats, relay, consumer)
+    nats.start()
+    ctx.tasks.append(asyncio.create_task(relay.run(), name=f"{spec.name}-relay"))
+    ctx.tasks.append(asyncio.create_task(consumer.start(), name=f"{spec.name}-consumers"))
+    for job in spec.background:
+        ctx.tasks.append(asyncio.create_task(job(ctx), name=f"{spec.name}-{job.__name__}"))
+    return ctx
+
+
+async def _stop(ctx: ServiceContext) -> None:
+    await ctx.consumer.close()
+    for task in ctx.tasks:
+        task.cancel()
+    await asyncio.gather(*ctx.tasks, return_exceptions=True)
+    # One last round so events committed just before shutdown leave now rather than at next start.
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(ctx.relay.publish_pending(), timeout=3)
+    await ctx.relay.close()
+    await ctx.nats.close()
+    await ctx.db.dispose()
+
+
+def _add_operational_routes(app: FastAPI, spec: ServiceSpec) -> None:
+    ops = APIRouter(tags=["operations"])
+
+    @ops.get("/healthz", summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": spec.name}
+
+    @ops.get(
+        "/readyz",
+        summary="Database reachable, migrations at head, NATS connected",
+        responses={503: problem("A check failed; `checks` names it.")},
+    )
+    async def readyz(request: Request) -> JSONResponse:
+        ctx: ServiceContext = request.app.state.ctx
+        checks: dict[str, dict[str, Any]] = {}
+        try:
+            await asyncio.wait_for(ctx.db.ping(), timeout=2)
+            checks["database"] = {"ok": True}
+            ok, detail = await asyncio.wait_for(migrations_at_head(ctx.db.engine, spec.migrations), timeout=2)
+            checks["migrations"] = {"ok": ok, "detail": detail}
+        except Exception as exc:
+            checks["database"] = {"ok": False, "detail": f"{type(exc).__name__}: {exc}"[:300]}
+            checks["migrations"] = {"ok": False, "detail": "unknown while the database is unreachable"}
+        checks["nats"] = {"ok": ctx.nats.connected}
+        if not ctx.nats.connected:
+            checks["nats"]["detail"] = ctx.nats.last_error or "not connected"
+        failing = [name for name, check in checks.items() if not check["ok"]]
+        if failing:
+            return JSONResponse(
+                {
+                    "type": PROBLEM_BASE + "not-ready",
+                    "title": "Not ready",
+                    "status": 503,
+                    "detail": "Failing: " + ", ".join(failing),
+                    "checks": checks,
+                },
+                status_code=503,
+                media_type=PROBLEM_MEDIA_TYPE,
+            )
+        return JSONResponse({"status": "ready", "service": spec.name, "checks": checks})
+
+    @ops.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    app.include_router(ops)

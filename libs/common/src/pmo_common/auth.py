@@ -1,0 +1,206 @@
+"""Authentication (JWT bearer or `X-API-Key`) giving a `Principal`, role checks, and the
+object-level rule that a project manager writes only their own projects."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import anyio
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPBearer
+
+from pmo_common.contracts.types import Role
+from pmo_common.errors import Forbidden, Unauthorized
+from pmo_common.settings import Settings, hash_api_key
+
+log = logging.getLogger("pmo.auth")
+
+KNOWN_ROLES = frozenset(r.value for r in Role)
+# Everyone with an account reads; `integration` keys are for bulk pushes and read only where a
+# service says so (the resource service lets them read back what they imported).
+READERS = (Role.admin, Role.pmo, Role.project_manager, Role.resource_manager, Role.viewer)
+PORTFOLIO_WRITERS = (Role.admin, Role.pmo)
+PROJECT_WRITERS = (Role.admin, Role.pmo, Role.project_manager)
+
+
+@dataclass(frozen=True)
+class Principal:
+    sub: str
+    roles: frozenset[str]
+    via: str = "jwt"
+    claims: Mapping[str, Any] = field(default_factory=dict)
+
+    def has(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_privileged(self) -> bool:
+        """Admins and the PMO write across every portfolio."""
+        return self.has(Role.admin, Role.pmo)
+
+
+class Authenticator:
+    """Turns request headers into a principal; shared by the auth dependency and middleware."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.secret = settings.effective_jwt_secret
+        self.audience = settings.jwt_audience
+        self.issuer = settings.jwt_issuer
+        self.api_keys = settings.parsed_api_keys
+        self._jwks: jwt.PyJWKClient | None = (
+            jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=300) if settings.jwks_url else None
+        )
+
+    async def authenticate(self, headers: Mapping[str, str]) -> Principal:
+        api_key = headers.get("x-api-key")
+        if api_key:
+            return self._from_api_key(api_key)
+        authorization = headers.get("authorization", "")
+        scheme, _, token = authorization.partition(" ")
+        if not authorization:
+            raise Unauthorized("Send `Authorization: Bearer <JWT>` or an `X-API-Key` header.")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("The Authorization header must be `Bearer <JWT>`.")
+        return await self._from_jwt(token.strip())
+
+    def _from_api_key(self, key: str) -> Principal:
+        digest = hash_api_key(key)
+        match = None
+        # Compare against every key in constant time so timing reveals nothing about which matched.
+        for candidate in self.api_keys:
+            if hmac.compare_digest(candidate.digest, digest):
+                match = candidate
+        if match is None:
+            raise Unauthorized("The X-API-Key is not known.")
+        return Principal(sub=f"apikey:{match.name}", roles=frozenset(match.roles), via="api_key")
+
+    async def _from_jwt(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise Unauthorized("The bearer token is not a well-formed JWT.") from None
+        alg = header.get("alg")
+        key: Any
+        if alg == "HS256" and self.secret:
+            key = self.secret
+        elif alg in ("RS256", "ES256", "PS256") and self._jwks is not None:
+            jwks = self._jwks
+            try:
+                key = (await anyio.to_thread.run_sync(jwks.get_signing_key_from_jwt, token)).key
+            except jwt.PyJWTError as exc:
+                raise Unauthorized(f"The token's signing key could not be found: {exc}") from None
+        else:
+            # Refuses `none` and HS/RS confusion: only the algorithm of the configured key is taken.
+            raise Unauthorized(f"Tokens signed with {alg!r} are not accepted here.")
+        options: dict[str, Any] = {"require": ["exp", "sub"]}
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[alg],
+                audience=self.audience,
+                issuer=self.issuer,
+                options=options | ({"verify_aud": False} if self.audience is None else {}),
+                leeway=5,
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized("The token has expired.") from None
+        except jwt.InvalidAudienceError:
+            raise Unauthorized("The token's audience is not accepted.") from None
+        except jwt.InvalidIssuerError:
+            raise Unauthorized("The token's issuer is not accepted.") from None
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(f"The token is not valid: {exc}") from None
+        roles = claims.get("roles", [])
+        if isinstance(roles, str):
+            roles = roles.split()
+        if not isinstance(roles, list):
+            raise Unauthorized("The token's `roles` claim must be a list of role names.")
+        return Principal(
+            sub=str(claims["sub"]),
+            roles=frozenset(r for r in roles if isinstance(r, str) and r in KNOWN_ROLES),
+            via="jwt",
+            claims=claims,
+        )
+
+
+async def authenticated(request: Request) -> Principal:
+    """Router-level dependency: every route behind a service prefix needs a principal."""
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+    authenticator: Authenticator = request.app.state.authenticator
+    principal = await authenticator.authenticate(request.headers)
+    request.state.principal = principal
+    return principal
+
+
+# Declared so that /docs shows the two schemes; the real check is `authenticated`.
+bearer_scheme = HTTPBearer(auto_error=False, description="A JWT with `sub` and `roles` claims.")
+api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, description="A machine client's key.")
+
+
+async def _documented(
+    _b: Annotated[Any, Depends(bearer_scheme)], _k: Annotated[Any, Depends(api_key_scheme)]
+) -> None:
+    return None
+
+
+def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
+    allowed = frozenset(roles)
+
+    async def dependency(
+        request: Request, _docs: Annotated[None, Depends(_documented)] = None
+    ) -> Principal:
+        principal = await authenticated(request)
+        if not principal.roles & allowed:
+            raise Forbidden(
+                f"This needs one of the roles {', '.join(sorted(allowed))}; "
+                f"you have {', '.join(sorted(principal.roles)) or 'none'}."
+            )
+        return principal
+
+    return dependency
+
+
+def ensure_can_write_project(principal: Principal, manager: str | None, *, what: str = "project") -> None:
+    """Admins and the PMO write any project; a project manager only those they manage."""
+    if principal.is_privileged:
+        return
+    if principal.has(Role.project_manager) and manager is not None and manager == principal.sub:
+        return
+    if principal.has(Role.project_manager):
+        raise Forbidden(f"Project managers change only the {what}s of projects they manage.")
+    raise Forbidden(f"Changing a {what} needs the admin, pmo or project_manager role.")
+
+
+Reader = Annotated[Principal, Depends(require_roles(*READERS))]
+PortfolioWriter = Annotated[Principal, Depends(require_roles(*PORTFOLIO_WRITERS))]
+ProjectWriter = Annotated[Principal, Depends(require_roles(*PROJECT_WRITERS))]
+Admin = Annotated[Principal, Depends(require_roles(Role.admin))]
+
+
+def make_token(
+    sub: str,
+    roles: Iterable[str],
+    secret: str,
+    *,
+    ttl_seconds: int = 3600,
+    audience: str | None = None,
+    issuer: str | None = None,
+) -> str:
+    """Issue an HS256 token (the local stack's admin token, tests, the demo loader)."""
+    import time
+
+    now = int(time.time())
+    claims: dict[str, Any] = {"sub": sub, "roles": list(roles), "iat": now, "exp": now + ttl_seconds}
+    if audience:
+        claims["aud"] = audience
+    if issuer:
+        claims["iss"] = issuer
+    return jwt.encode(claims, secret, algorithm="HS256")

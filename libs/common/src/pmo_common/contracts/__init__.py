@@ -1,0 +1,1 @@
+"""Pydantic-only contracts shared by services and clients: no infrastructure imports here."""

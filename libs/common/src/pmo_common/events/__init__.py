@@ -1,0 +1,1 @@
+"""The event backbone: NATS connection and streams, transactional outbox, relay, durable consumers."""

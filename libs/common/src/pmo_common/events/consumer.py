@@ -1,0 +1,237 @@
+"""Durable pull consumers with an inbox: exactly-once effects over at-least-once delivery.
+
+Each handled event id is recorded in the inbox in the same transaction as the handler's effect,
+and the message is acked only after that commit. A redelivered event finds its id in the inbox and
+is acked without being applied again. A message that keeps failing is moved to the dead-letter
+stream after `max_deliver` attempts (and counted); one that is not even a valid envelope goes
+there at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+from pydantic import ValidationError
+from sqlalchemy import MetaData, Table, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_common.contracts.envelope import CloudEvent
+from pmo_common.contracts.streams import STREAMS, dead_letter_subject
+from pmo_common.db import Database, define_common_tables, utcnow
+from pmo_common.events.nats import NatsConnection
+from pmo_common.metrics import EVENTS_CONSUMED, EVENTS_DEAD_LETTERED
+from pmo_common.observability import request_id_var
+
+log = logging.getLogger("pmo.consumer")
+
+_metadata = MetaData()
+define_common_tables(_metadata)
+INBOX: Table = _metadata.tables["inbox"]
+
+Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+
+
+@dataclass
+class Subscription:
+    """`name` makes the durable `<service>--<name>`; `subjects` filter one upstream stream."""
+
+    name: str
+    stream: str
+    subjects: Sequence[str]
+    handler: Handler
+
+
+@dataclass
+class EventHandlers:
+    """A service's consumed events: `handlers.on("pmo.portfolio.project.*")(fn)`."""
+
+    subscriptions: list[Subscription] = field(default_factory=list)
+
+    def on(self, *subjects: str, name: str | None = None) -> Callable[[Handler], Handler]:
+        services = {s.split(".")[1] for s in subjects}
+        if len(services) != 1:
+            raise ValueError("one subscription reads one stream; register each service's subjects apart")
+        stream = STREAMS[services.pop()].name
+
+        def register(fn: Handler) -> Handler:
+            self.subscriptions.append(Subscription(name or fn.__name__.replace("_", "-"), stream, subjects, fn))
+            return fn
+
+        return register
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        db: Database,
+        nats: NatsConnection,
+        service: str,
+        subscriptions: Sequence[Subscription],
+        *,
+        max_deliver: int = 5,
+        ack_wait: float = 30.0,
+        batch: int = 100,
+    ) -> None:
+        self.db = db
+        self.nats = nats
+        self.service = service
+        self.subscriptions = list(subscriptions)
+        self.max_deliver = max_deliver
+        self.ack_wait = ack_wait
+        self.batch = batch
+        self._tasks: list[asyncio.Task[None]] = []
+        self.paused = asyncio.Event()
+        self.paused.set()  # set = running
+
+    def durable(self, sub: Subscription) -> str:
+        return f"{self.service}--{sub.name}"
+
+    def consumer_config(self, sub: Subscription) -> ConsumerConfig:
+        filters = list(sub.subjects)
+        return ConsumerConfig(
+            durable_name=self.durable(sub),
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=self.ack_wait,
+            max_deliver=self.max_deliver,
+            max_ack_pending=self.batch * 10,
+            filter_subject=filters[0] if len(filters) == 1 else None,
+            filter_subjects=filters if len(filters) > 1 else None,
+        )
+
+    async def start(self) -> None:
+        await self.nats.ready.wait()
+        for sub in self.subscriptions:
+            self._tasks.append(asyncio.create_task(self._run(sub), name=f"consumer-{self.durable(sub)}"))
+
+    async def ensure_consumer(self, sub: Subscription) -> None:
+        # Created or updated explicitly: a plain pull_subscribe keeps a durable's old config.
+        config = self.consumer_config(sub)
+        try:
+            await self.nats.js.add_consumer(sub.stream, config)
+        except Exception as exc:
+            log.info("updating consumer %s (%s)", config.durable_name, exc)
+            await self.nats.js.update_consumer(sub.stream, config)  # type: ignore[attr-defined]
+
+    async def delete_consumers(self) -> None:
+        """Forget the durables' positions (used by a rebuild that replays from the start)."""
+        for sub in self.subscriptions:
+            with contextlib.suppress(NotFoundError):
+                await self.nats.js.delete_consumer(sub.stream, self.durable(sub))
+
+    async def _run(self, sub: Subscription) -> None:
+        delay = 0.5
+        while True:
+            try:
+                await self.nats.ready.wait()
+                await self.ensure_consumer(sub)
+                psub = await self.nats.js.pull_subscribe_bind(self.durable(sub), stream=sub.stream)
+                delay = 0.5
+                while True:
+                    await self.paused.wait()
+                    try:
+                        msgs = await psub.fetch(self.batch, timeout=1.0)
+                    except NatsTimeoutError:
+                        continue
+                    for msg in msgs:
+                        await self.handle(sub, msg)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("consumer %s interrupted (%s: %s); resubscribing", self.durable(sub), type(exc).__name__, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def handle(self, sub: Subscription, msg: Msg) -> str:
+        """Apply one message; returns the result recorded in metrics."""
+        try:
+            event = CloudEvent.model_validate_json(msg.data)
+        except ValidationError as exc:
+            await self._dead_letter(msg, f"not a valid event envelope: {exc.error_count()} errors")
+            return "dead_letter"
+        token = request_id_var.set(event.requestid)
+        try:
+            result = await self._apply(sub, event)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            deliveries = msg.metadata.num_delivered
+            if deliveries >= self.max_deliver:
+                log.error("event %s failed %d times; dead-lettered: %s", event.id, deliveries, exc)
+                await self._dead_letter(msg, f"{type(exc).__name__}: {exc}")
+                return "dead_letter"
+            log.warning("event %s (%s) failed, delivery %d: %s", event.id, msg.subject, deliveries, exc)
+            EVENTS_CONSUMED.labels(self.service, msg.subject, "error").inc()
+            await msg.nak(delay=min(0.5 * 2**deliveries, 10))
+            return "error"
+        finally:
+            request_id_var.reset(token)
+        await msg.ack()
+        EVENTS_CONSUMED.labels(self.service, msg.subject, result).inc()
+        return result
+
+    async def _apply(self, sub: Subscription, event: CloudEvent) -> str:
+        try:
+            async with self.db.transaction() as session:
+                seen = await session.scalar(select(INBOX.c.event_id).where(INBOX.c.event_id == event.id))
+                if seen is not None:
+                    return "duplicate"
+                await sub.handler(session, event)
+                await session.execute(
+                    insert(INBOX).values(
+                        event_id=event.id, subject=event.nats_subject, consumer=sub.name, handled_at=utcnow()
+                    )
+                )
+        except IntegrityError:
+            # Another replica recorded the same event first: its effect stands, ours rolled back.
+            async with self.db.sessionmaker() as session:
+                if await session.scalar(select(INBOX.c.event_id).where(INBOX.c.event_id == event.id)):
+                    return "duplicate"
+            raise
+        return "ok"
+
+    async def _dead_letter(self, msg: Msg, reason: str) -> None:
+        subject = dead_letter_subject(self.service, msg.subject)
+        meta = msg.metadata
+        headers = {
+            "Nats-Msg-Id": f"dlq:{self.service}:{meta.stream}:{meta.sequence.stream}",
+            "Pmo-Dead-Letter-Reason": reason[:500],
+            "Pmo-Original-Subject": msg.subject,
+            "Pmo-Deliveries": str(meta.num_delivered),
+        }
+        await self.nats.js.publish(subject, msg.data, headers=headers, timeout=5)
+        await msg.term()
+        EVENTS_DEAD_LETTERED.labels(self.service, msg.subject).inc()
+        EVENTS_CONSUMED.labels(self.service, msg.subject, "dead_letter").inc()
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+
+
+async def apply_if_newer(session: AsyncSession, model: Any, key: Any, version: int, values: dict[str, Any]) -> bool:
+    """"Newest version wins" for read models: apply `values` only if `version` is newer than the
+    stored one. Returns whether it was applied. A redelivered or overtaken event changes nothing."""
+    row = await session.get(model, key)
+    if row is not None and row.version >= version:
+        return False
+    if row is None:
+        session.add(model(**values, version=version))
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.version = version
+    await session.flush()
+    return True

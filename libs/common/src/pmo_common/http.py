@@ -1,0 +1,167 @@
+"""HTTP helpers every service uses the same way: cursor pagination, ETag/If-Match, the session
+dependency (the transaction boundary) and `Annotated` aliases."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import Depends, Query, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import Select, and_, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from pmo_common.errors import PreconditionFailed, PreconditionRequired, invalid
+
+T = TypeVar("T")
+MAX_LIMIT = 500
+
+
+class Page(BaseModel, Generic[T]):
+    """A page of a collection; pass `next_cursor` back as `cursor` for the next one."""
+
+    items: list[T]
+    next_cursor: str | None = Field(default=None, description="Opaque; null on the last page.")
+
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1–{MAX_LIMIT}.")]
+Cursor = Annotated[str | None, Query(max_length=1000, description="`next_cursor` of the previous page.")]
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    raw = json.dumps([_jsonable(v) for v in values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, count: int) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except (binascii.Error, ValueError):
+        raise invalid("query.cursor", "not a cursor this API issued; pass `next_cursor` unchanged") from None
+    if not isinstance(values, list) or len(values) != count:
+        raise invalid("query.cursor", "not a cursor for this listing; pass `next_cursor` unchanged")
+    return values
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _coerce(column: InstrumentedAttribute[Any], value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        return value
+    try:
+        if python_type is uuid.UUID:
+            return uuid.UUID(str(value))
+        if python_type is datetime:
+            return datetime.fromisoformat(value)
+        if python_type is date:
+            return date.fromisoformat(value)
+        if python_type is Decimal:
+            return Decimal(str(value))
+    except (ValueError, TypeError):
+        raise invalid("query.cursor", "not a cursor for this listing; pass `next_cursor` unchanged") from None
+    return value
+
+
+async def paginate(
+    session: AsyncSession,
+    stmt: Select[Any],
+    order: Sequence[tuple[InstrumentedAttribute[Any], bool]],
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Any], str | None]:
+    """Keyset pagination over `order` — (column, descending) pairs whose last column is unique —
+    so pages stay stable while rows are added. Returns the scalars and the next cursor."""
+    if cursor:
+        values = [_coerce(col, v) for (col, _), v in zip(order, decode_cursor(cursor, len(order)), strict=True)]
+        clauses = []
+        for i, (col, desc) in enumerate(order):
+            equal_before = [order[j][0] == values[j] for j in range(i)]
+            beyond = col < values[i] if desc else col > values[i]
+            clauses.append(and_(*equal_before, beyond))
+        stmt = stmt.where(or_(*clauses))
+    stmt = stmt.order_by(*[(col.desc() if desc else col.asc()) for col, desc in order]).limit(limit + 1)
+    rows = list((await session.scalars(stmt)).all())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor([getattr(last, col.key) for col, _ in order])
+    return rows, next_cursor
+
+
+# --- ETag / If-Match -------------------------------------------------------------------------
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def set_etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = etag(version)
+
+
+def _parse_if_match(header: str) -> list[str]:
+    return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
+
+
+def check_if_match(request: Request, version: int, *, required: bool) -> None:
+    """PATCH and DELETE require `If-Match` (428 without it); PUT honours it when sent."""
+    header = request.headers.get("if-match")
+    if header is None:
+        if required:
+            raise PreconditionRequired(
+                f"Send `If-Match: {etag(version)}` (the ETag from your last GET) to change this resource."
+            )
+        return
+    tags = _parse_if_match(header)
+    if "*" in tags or etag(version) in tags:
+        return
+    raise PreconditionFailed(
+        f"The resource is at version {version} (ETag {etag(version)}), not {header}: "
+        "GET it again, reapply your change and retry."
+    )
+
+
+# --- the transaction boundary ------------------------------------------------------------------
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    from pmo_common.db import Database
+    from pmo_common.idempotency import IDEMPOTENCY_SCOPE_KEY, mark_committed
+
+    db: Database = request.app.state.db
+    async with db.sessionmaker() as session:
+        try:
+            yield session
+            scope_key = request.scope.get(IDEMPOTENCY_SCOPE_KEY)
+            if scope_key:
+                # Recorded in the business transaction: a crash after this commit can never let a
+                # retry with the same key apply the change a second time.
+                await mark_committed(session, scope_key)
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+    db.after_commit(session)
+
+
+# `scope="function"` commits before the response is sent: an acknowledged write is a committed one.
+SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]

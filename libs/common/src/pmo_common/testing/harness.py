@@ -1,0 +1,123 @@
+"""Run a service app in-process with its real lifespan (migrations, NATS, relay, consumers)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+import asyncpg
+import httpx
+from fastapi import FastAPI
+from sqlalchemy.engine import make_url
+
+from pmo_common.auth import make_token
+from pmo_common.settings import Settings
+
+TEST_JWT_SECRET = "pmo-test-secret-0123456789abcdef0123456789"
+T = TypeVar("T")
+
+
+def token(sub: str = "alice", roles: Iterable[str] = ("admin",), **kw: Any) -> str:
+    return make_token(sub, roles, TEST_JWT_SECRET, **kw)
+
+
+def auth(sub: str = "alice", *roles: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(sub, roles or ('admin',))}"}
+
+
+def test_settings(service: str, database_url: str, nats_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "service": service,
+        "environment": "test",
+        "database_url": database_url,
+        "nats_url": nats_url,
+        "jwt_secret": TEST_JWT_SECRET,
+        "outbox_poll_seconds": 0.1,
+        "consumer_ack_wait_seconds": 2.0,
+        "consumer_max_deliver": 3,
+        "log_level": "WARNING",
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan, and an HTTP client on it."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=30) as client:
+            yield client
+
+
+async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 10.0, interval: float = 0.05) -> T:
+    """Poll `check` until it returns something truthy (events are asynchronous, never sleep blindly)."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last: {last!r})")
+
+
+def postgres_admin_url() -> str | None:
+    return os.environ.get("PMO_TEST_DATABASE_URL") or None
+
+
+async def create_postgres_database(base_url: str) -> str:
+    """A fresh database on the server of `base_url`; returns its SQLAlchemy async URL."""
+    url = make_url(base_url)
+    name = f"pmo_test_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(
+        host=url.host or "127.0.0.1", port=url.port or 5432, user=url.username or "postgres",
+        password=url.password, database=url.database or "postgres",
+    )
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return url.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
+
+
+async def drop_postgres_database(db_url: str) -> None:
+    url = make_url(db_url)
+    conn = await asyncpg.connect(
+        host=url.host or "127.0.0.1", port=url.port or 5432, user=url.username or "postgres",
+        password=url.password, database="postgres",
+    )
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def publish_event(nats_url: str, event: Any, data: Any) -> Any:
+    """Publish one catalogue event straight to JetStream, as its owning service's relay would —
+    for tests of a consumer without running the producing service."""
+    import json as _json
+
+    import nats as _nats
+
+    from pmo_common.events.nats import ensure_streams
+    from pmo_common.events.outbox import build_envelope
+
+    envelope = build_envelope(event, data)
+    nc = await _nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        await ensure_streams(js, 1)
+        await js.publish(
+            event.subject,
+            _json.dumps(envelope.model_dump(mode="json", exclude_none=True)).encode(),
+            headers={"Nats-Msg-Id": envelope.id},
+        )
+    finally:
+        await nc.close()
+    return envelope

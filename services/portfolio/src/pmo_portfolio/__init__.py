@@ -1,0 +1,1 @@
+"""PMO portfolio service."""

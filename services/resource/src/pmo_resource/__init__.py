@@ -1,0 +1,1 @@
+"""PMO resource service."""
