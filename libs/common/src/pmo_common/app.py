@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -32,13 +32,13 @@ from pmo_common.idempotency import IdempotencyMiddleware
 from pmo_common.limits import BodySizeLimitMiddleware
 from pmo_common.metrics import HTTPMetricsMiddleware
 from pmo_common.migrations import migrations_at_head, upgrade_to_head
-from pmo_common.responses import problem
 from pmo_common.observability import RequestIdMiddleware, configure_logging
+from pmo_common.responses import problem
 from pmo_common.settings import Settings
 
 log = logging.getLogger("pmo.app")
 
-BackgroundJob = Callable[["ServiceContext"], Awaitable[None]]
+BackgroundJob = Callable[["ServiceContext"], Coroutine[Any, Any, None]]
 
 
 COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {

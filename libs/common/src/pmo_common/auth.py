@@ -97,7 +97,7 @@ class Authenticator:
         else:
             # Refuses `none` and HS/RS confusion: only the algorithm of the configured key is taken.
             raise Unauthorized(f"Tokens signed with {alg!r} are not accepted here.")
-        options: dict[str, Any] = {"require": ["exp", "sub"]}
+        options: Any = {"require": ["exp", "sub"], "verify_aud": self.audience is not None}
         try:
             claims = jwt.decode(
                 token,
@@ -105,7 +105,7 @@ class Authenticator:
                 algorithms=[alg],
                 audience=self.audience,
                 issuer=self.issuer,
-                options=options | ({"verify_aud": False} if self.audience is None else {}),
+                options=options,
                 leeway=5,
             )
         except jwt.ExpiredSignatureError:
@@ -154,9 +154,7 @@ async def _documented(
 def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
     allowed = frozenset(roles)
 
-    async def dependency(
-        request: Request, _docs: Annotated[None, Depends(_documented)] = None
-    ) -> Principal:
+    async def dependency(request: Request, _docs: Annotated[None, Depends(_documented)] = None) -> Principal:
         principal = await authenticated(request)
         if not principal.roles & allowed:
             raise Forbidden(

@@ -118,7 +118,10 @@ def invalid(field: str, message: str) -> Unprocessable:
 def problem_response(error: AppError, request: Request | None = None) -> JSONResponse:
     instance = request.url.path if request is not None else None
     return JSONResponse(
-        error.problem(instance), status_code=error.status, headers=error.headers, media_type=PROBLEM_MEDIA_TYPE
+        error.problem(instance),
+        status_code=error.status,
+        headers=error.headers,
+        media_type=PROBLEM_MEDIA_TYPE,
     )
 
 

@@ -9,7 +9,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
@@ -36,7 +36,7 @@ Cursor = Annotated[str | None, Query(max_length=1000, description="`next_cursor`
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
-    raw = json.dumps([_jsonable(v) for v in values], separators=(",", ":")).encode()
+    raw = json.dumps([_tagged(v) for v in values], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -44,39 +44,41 @@ def decode_cursor(cursor: str, count: int) -> list[Any]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw)
-    except (binascii.Error, ValueError):
-        raise invalid("query.cursor", "not a cursor this API issued; pass `next_cursor` unchanged") from None
-    if not isinstance(values, list) or len(values) != count:
-        raise invalid("query.cursor", "not a cursor for this listing; pass `next_cursor` unchanged")
-    return values
+        if not isinstance(values, list) or len(values) != count:
+            raise ValueError("wrong arity")
+        return [_untagged(v) for v in values]
+    except (binascii.Error, ValueError, TypeError, KeyError, InvalidOperation):
+        raise invalid(
+            "query.cursor", "not a cursor this listing issued; pass `next_cursor` unchanged"
+        ) from None
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, uuid.UUID | Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
+# Cursor values keep their type, so keyset comparisons bind exactly as the column expects.
+_ENCODERS: list[tuple[type, str, Any]] = [
+    (datetime, "dt", lambda v: v.isoformat()),
+    (date, "d", lambda v: v.isoformat()),
+    (uuid.UUID, "u", str),
+    (Decimal, "m", str),
+]
+_DECODERS: dict[str, Any] = {
+    "dt": datetime.fromisoformat,
+    "d": date.fromisoformat,
+    "u": uuid.UUID,
+    "m": Decimal,
+}
+
+
+def _tagged(value: Any) -> Any:
+    for kind, tag, encode in _ENCODERS:
+        if isinstance(value, kind):
+            return {tag: encode(value)}
     return value
 
 
-def _coerce(column: InstrumentedAttribute[Any], value: Any) -> Any:
-    if value is None:
-        return None
-    try:
-        python_type = column.type.python_type
-    except NotImplementedError:
-        return value
-    try:
-        if python_type is uuid.UUID:
-            return uuid.UUID(str(value))
-        if python_type is datetime:
-            return datetime.fromisoformat(value)
-        if python_type is date:
-            return date.fromisoformat(value)
-        if python_type is Decimal:
-            return Decimal(str(value))
-    except (ValueError, TypeError):
-        raise invalid("query.cursor", "not a cursor for this listing; pass `next_cursor` unchanged") from None
+def _untagged(value: Any) -> Any:
+    if isinstance(value, dict):
+        ((tag, raw),) = value.items()
+        return _DECODERS[tag](raw)
     return value
 
 
@@ -90,7 +92,7 @@ async def paginate(
     """Keyset pagination over `order` — (column, descending) pairs whose last column is unique —
     so pages stay stable while rows are added. Returns the scalars and the next cursor."""
     if cursor:
-        values = [_coerce(col, v) for (col, _), v in zip(order, decode_cursor(cursor, len(order)), strict=True)]
+        values = decode_cursor(cursor, len(order))
         clauses = []
         for i, (col, desc) in enumerate(order):
             equal_before = [order[j][0] == values[j] for j in range(i)]

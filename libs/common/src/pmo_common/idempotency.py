@@ -70,7 +70,9 @@ class IdempotencyMiddleware:
         except AppError as error:
             await problem_response(error)(scope, receive, send)
 
-    async def _handle(self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str], key: str) -> None:
+    async def _handle(
+        self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str], key: str
+    ) -> None:
         if not (1 <= len(key) <= 255):
             raise invalid("header.Idempotency-Key", "must be 1 to 255 characters")
         authenticator: Authenticator = self._auth()
@@ -116,7 +118,11 @@ class IdempotencyMiddleware:
         now = utcnow()
         for _ in range(2):
             async with db.transaction() as session:
-                row = (await session.execute(select(table).where(table.c.scope_key == scope_key))).mappings().first()
+                row = (
+                    (await session.execute(select(table).where(table.c.scope_key == scope_key)))
+                    .mappings()
+                    .first()
+                )
                 if row is not None and row["expires_at"] < now:
                     await session.execute(delete(table).where(table.c.scope_key == scope_key))
                     row = None
@@ -183,7 +189,9 @@ class IdempotencyMiddleware:
             await session.execute(
                 update(table)
                 .where(table.c.scope_key == scope_key)
-                .values(state="done", status_code=status, headers=json.dumps(kept), body=bytes(captured["body"]))
+                .values(
+                    state="done", status_code=status, headers=json.dumps(kept), body=bytes(captured["body"])
+                )
             )
 
 

@@ -11,7 +11,9 @@ from prometheus_client import Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HTTP_REQUESTS = Counter(
-    "pmo_http_requests_total", "HTTP requests by route template and status.", ["service", "method", "route", "status"]
+    "pmo_http_requests_total",
+    "HTTP requests by route template and status.",
+    ["service", "method", "route", "status"],
 )
 HTTP_DURATION = Histogram(
     "pmo_http_request_duration_seconds",
@@ -19,7 +21,9 @@ HTTP_DURATION = Histogram(
     ["service", "method", "route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
-EVENTS_PUBLISHED = Counter("pmo_events_published_total", "Events relayed to JetStream.", ["service", "subject"])
+EVENTS_PUBLISHED = Counter(
+    "pmo_events_published_total", "Events relayed to JetStream.", ["service", "subject"]
+)
 EVENTS_CONSUMED = Counter(
     "pmo_events_consumed_total",
     "Events handled by this service's consumers, by result (ok, duplicate, error, dead_letter).",

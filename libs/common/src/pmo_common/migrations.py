@@ -21,7 +21,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 
-
 def alembic_config(script_location: Path, url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(script_location))
@@ -56,7 +55,8 @@ async def migrations_at_head(engine: AsyncEngine, script_location: Path) -> tupl
         current = await conn.run_sync(_current_heads)
     if current == expected:
         return True, "at head " + ",".join(sorted(expected))
-    return False, f"database at {','.join(sorted(current)) or 'no revision'}, code expects {','.join(sorted(expected))}"
+    have = ",".join(sorted(current)) or "no revision"
+    return False, f"database at {have}, code expects {','.join(sorted(expected))}"
 
 
 def run_env(target_metadata: MetaData) -> None:

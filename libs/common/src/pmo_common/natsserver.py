@@ -65,7 +65,7 @@ class NatsServer:
     def _config(self) -> str:
         lines = [
             f'server_name: "{self.name}"',
-            "listen: 127.0.0.1:%d" % self.port,
+            f"listen: 127.0.0.1:{self.port}",
             "jetstream {",
             f'  store_dir: "{(self.store_dir / "jetstream").as_posix()}"',
             "  sync_interval: always",

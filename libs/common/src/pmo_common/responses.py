@@ -11,9 +11,11 @@ def problem(description: str) -> dict[str, Any]:
     return {"model": Problem, "description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
 
 
-NOT_FOUND = {404: problem("No such resource.")}
-CONFLICT = {409: problem("A conflict: duplicate key, illegal transition, or a retry still running.")}
-PRECONDITIONS = {
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: problem("No such resource.")}
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: problem("A conflict: duplicate key, illegal transition, or a retry still running.")
+}
+PRECONDITIONS: dict[int | str, dict[str, Any]] = {
     412: problem("`If-Match` does not match the current ETag."),
     428: problem("`If-Match` is required."),
 }

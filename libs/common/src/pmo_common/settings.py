@@ -70,7 +70,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
-        if self.environment == "production" and not (self.jwks_url or (self.jwt_secret and len(self.jwt_secret) >= 32)):
+        if self.environment == "production" and not (
+            self.jwks_url or (self.jwt_secret and len(self.jwt_secret) >= 32)
+        ):
             raise ValueError("in production set PMO_JWKS_URL or a PMO_JWT_SECRET of at least 32 characters")
         if self.environment == "production" and self.jwt_secret == DEV_JWT_SECRET:
             raise ValueError("PMO_JWT_SECRET is the development default; set a real secret in production")

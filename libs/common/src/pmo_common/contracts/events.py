@@ -176,9 +176,13 @@ class IssueData(EventData):
 
 
 RiskRaised = _event("pmo.risk.risk.raised", RiskData, "A risk or opportunity was raised.")
-RiskUpdated = _event("pmo.risk.risk.updated", RiskData, "A risk changed (fields, assessment, matrix re-level).")
+RiskUpdated = _event(
+    "pmo.risk.risk.updated", RiskData, "A risk changed (fields, assessment, matrix re-level)."
+)
 RiskClosed = _event("pmo.risk.risk.closed", RiskData, "A risk was closed or deleted.")
-RiskEscalated = _event("pmo.risk.risk.escalated", RiskData, "A risk's current score reached the escalation score.")
+RiskEscalated = _event(
+    "pmo.risk.risk.escalated", RiskData, "A risk's current score reached the escalation score."
+)
 RiskDeescalated = _event(
     "pmo.risk.risk.deescalated", RiskData, "A risk's current score fell below the escalation score."
 )
@@ -247,7 +251,9 @@ ResourceDeleted = _event("pmo.resource.resource.deleted", ResourceData, "A perso
 CapacityChanged = _event(
     "pmo.resource.capacity.changed", CapacityChangedData, "Role × month capacity totals changed."
 )
-DemandChanged = _event("pmo.resource.demand.changed", DemandChangedData, "One project's role × month demand changed.")
+DemandChanged = _event(
+    "pmo.resource.demand.changed", DemandChangedData, "One project's role × month demand changed."
+)
 OverallocationDetected = _event(
     "pmo.resource.overallocation.detected",
     OverallocationDetectedData,

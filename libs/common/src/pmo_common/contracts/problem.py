@@ -6,7 +6,9 @@ from pydantic import BaseModel, Field
 
 
 class FieldError(BaseModel):
-    field: str = Field(description="Dotted path of the offending field, e.g. `body.budget` or `rows.3.period`.")
+    field: str = Field(
+        description="Dotted path of the offending field, e.g. `body.budget` or `rows.3.period`."
+    )
     message: str
 
 

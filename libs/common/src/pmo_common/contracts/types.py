@@ -17,7 +17,7 @@ def parse_money(value: Any) -> Decimal:
     """Money arrives as a decimal string; floats are refused because they are not exact."""
     if isinstance(value, Decimal):
         amount = value
-    elif isinstance(value, bool) or isinstance(value, float):
+    elif isinstance(value, bool | float):
         raise ValueError('money must be a decimal string such as "1250000.00", not a binary float')
     elif isinstance(value, int):
         amount = Decimal(value)

@@ -64,7 +64,9 @@ class EventHandlers:
         stream = STREAMS[services.pop()].name
 
         def register(fn: Handler) -> Handler:
-            self.subscriptions.append(Subscription(name or fn.__name__.replace("_", "-"), stream, subjects, fn))
+            self.subscriptions.append(
+                Subscription(name or fn.__name__.replace("_", "-"), stream, subjects, fn)
+            )
             return fn
 
         return register
@@ -121,7 +123,7 @@ class EventConsumer:
             await self.nats.js.add_consumer(sub.stream, config)
         except Exception as exc:
             log.info("updating consumer %s (%s)", config.durable_name, exc)
-            await self.nats.js.update_consumer(sub.stream, config)  # type: ignore[attr-defined]
+            await self.nats.js.update_consumer(sub.stream, config)
 
     async def delete_consumers(self) -> None:
         """Forget the durables' positions (used by a rebuild that replays from the start)."""
@@ -141,14 +143,19 @@ class EventConsumer:
                     await self.paused.wait()
                     try:
                         msgs = await psub.fetch(self.batch, timeout=1.0)
-                    except NatsTimeoutError:
+                    except (TimeoutError, NatsTimeoutError):
                         continue
                     for msg in msgs:
                         await self.handle(sub, msg)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("consumer %s interrupted (%s: %s); resubscribing", self.durable(sub), type(exc).__name__, exc)
+                log.warning(
+                    "consumer %s interrupted (%s: %s); resubscribing",
+                    self.durable(sub),
+                    type(exc).__name__,
+                    exc,
+                )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
@@ -221,8 +228,10 @@ class EventConsumer:
         self._tasks.clear()
 
 
-async def apply_if_newer(session: AsyncSession, model: Any, key: Any, version: int, values: dict[str, Any]) -> bool:
-    """"Newest version wins" for read models: apply `values` only if `version` is newer than the
+async def apply_if_newer(
+    session: AsyncSession, model: Any, key: Any, version: int, values: dict[str, Any]
+) -> bool:
+    """ "Newest version wins" for read models: apply `values` only if `version` is newer than the
     stored one. Returns whether it was applied. A redelivered or overtaken event changes nothing."""
     row = await session.get(model, key)
     if row is not None and row.version >= version:

@@ -55,7 +55,9 @@ async def emit(session: AsyncSession, event: type[Event], data: EventData | dict
     return envelope
 
 
-async def emit_many(session: AsyncSession, items: list[tuple[type[Event], EventData | dict[str, Any]]]) -> None:
+async def emit_many(
+    session: AsyncSession, items: list[tuple[type[Event], EventData | dict[str, Any]]]
+) -> None:
     """Several events in one statement (bulk changes such as a matrix re-level or an import)."""
     if not items:
         return
@@ -68,7 +70,9 @@ async def emit_many(session: AsyncSession, items: list[tuple[type[Event], EventD
                 "subject": event.subject,
                 "aggregate_id": envelope.subject,
                 "aggregate_version": envelope.sequence,
-                "payload": json.dumps(envelope.model_dump(mode="json", exclude_none=True), separators=(",", ":")),
+                "payload": json.dumps(
+                    envelope.model_dump(mode="json", exclude_none=True), separators=(",", ":")
+                ),
                 "created_at": envelope.time,
             }
         )

@@ -35,7 +35,9 @@ RETENTION = timedelta(hours=24)
 
 
 class OutboxRelay:
-    def __init__(self, db: Database, nats: NatsConnection, service: str, *, poll_seconds: float = 0.5) -> None:
+    def __init__(
+        self, db: Database, nats: NatsConnection, service: str, *, poll_seconds: float = 0.5
+    ) -> None:
         self.db = db
         self.nats = nats
         self.service = service
@@ -115,7 +117,13 @@ class OutboxRelay:
         async with self.db.sessionmaker() as session:
             rows = (
                 await session.execute(
-                    select(OUTBOX.c.seq, OUTBOX.c.event_id, OUTBOX.c.subject, OUTBOX.c.aggregate_id, OUTBOX.c.payload)
+                    select(
+                        OUTBOX.c.seq,
+                        OUTBOX.c.event_id,
+                        OUTBOX.c.subject,
+                        OUTBOX.c.aggregate_id,
+                        OUTBOX.c.payload,
+                    )
                     .where(OUTBOX.c.published_at.is_(None))
                     .order_by(OUTBOX.c.seq)
                     .limit(BATCH)
@@ -172,7 +180,9 @@ class OutboxRelay:
         self._last_cleanup = loop.time()
         async with self.db.transaction() as session:
             await session.execute(
-                delete(OUTBOX).where(OUTBOX.c.published_at.is_not(None), OUTBOX.c.published_at < utcnow() - RETENTION)
+                delete(OUTBOX).where(
+                    OUTBOX.c.published_at.is_not(None), OUTBOX.c.published_at < utcnow() - RETENTION
+                )
             )
 
     async def close(self) -> None:

@@ -55,7 +55,9 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
-async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 10.0, interval: float = 0.05) -> T:
+async def eventually(
+    check: Callable[[], Awaitable[T | None]], timeout: float = 10.0, interval: float = 0.05
+) -> T:
     """Poll `check` until it returns something truthy (events are asynchronous, never sleep blindly)."""
     deadline = time.monotonic() + timeout
     last: Any = None
@@ -76,8 +78,11 @@ async def create_postgres_database(base_url: str) -> str:
     url = make_url(base_url)
     name = f"pmo_test_{uuid.uuid4().hex[:12]}"
     conn = await asyncpg.connect(
-        host=url.host or "127.0.0.1", port=url.port or 5432, user=url.username or "postgres",
-        password=url.password, database=url.database or "postgres",
+        host=url.host or "127.0.0.1",
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        password=url.password,
+        database=url.database or "postgres",
     )
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
@@ -89,8 +94,11 @@ async def create_postgres_database(base_url: str) -> str:
 async def drop_postgres_database(db_url: str) -> None:
     url = make_url(db_url)
     conn = await asyncpg.connect(
-        host=url.host or "127.0.0.1", port=url.port or 5432, user=url.username or "postgres",
-        password=url.password, database="postgres",
+        host=url.host or "127.0.0.1",
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        password=url.password,
+        database="postgres",
     )
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')

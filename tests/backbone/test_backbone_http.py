@@ -1,0 +1,221 @@
+"""What every service gets from the app factory: auth, problem+json, limits, idempotency, ETags,
+readiness."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from pmo_common.testing.harness import TEST_JWT_SECRET, auth, eventually, running, token
+from pmo_portfolio.main import create_app
+
+URL = "/portfolio/v1/portfolios"
+BODY = {"name": "Growth", "currency": "EUR", "budget": "250000.00"}
+
+
+@pytest.fixture
+async def client(make_settings):
+    settings = make_settings(
+        "portfolio",
+        api_keys="erp:s3cret-erp-key:integration,ops:sha256="
+        + __import__("hashlib").sha256(b"ops-key").hexdigest()
+        + ":viewer",
+    )
+    async with running(create_app(settings)) as c:
+        yield c
+
+
+def _problem(response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status and body["title"] and body["type"]
+    return body
+
+
+async def test_missing_forged_expired_and_unsigned_tokens_are_401(client):
+    _problem(await client.get(URL), 401)
+    forged = jwt.encode(
+        {"sub": "eve", "roles": ["admin"], "exp": int(time.time()) + 60},
+        "not-the-secret" * 3,
+        algorithm="HS256",
+    )
+    _problem(await client.get(URL, headers={"Authorization": f"Bearer {forged}"}), 401)
+    expired = token("alice", ["admin"], ttl_seconds=-60)
+    body = _problem(await client.get(URL, headers={"Authorization": f"Bearer {expired}"}), 401)
+    assert "expired" in body["detail"]
+    header = (
+        base64.urlsafe_b64encode(json.dumps({"alg": "none", "typ": "JWT"}).encode()).rstrip(b"=").decode()
+    )
+    claims = (
+        base64.urlsafe_b64encode(
+            json.dumps({"sub": "eve", "roles": ["admin"], "exp": int(time.time()) + 60}).encode()
+        )
+        .rstrip(b"=")
+        .decode()
+    )
+    _problem(await client.get(URL, headers={"Authorization": f"Bearer {header}.{claims}."}), 401)
+    _problem(await client.get(URL, headers={"Authorization": "Basic YWxhZGRpbjpvcGVuc2VzYW1l"}), 401)
+
+
+async def test_an_rs256_token_is_refused_when_only_a_shared_secret_is_configured(client):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    rs = jwt.encode({"sub": "eve", "roles": ["admin"], "exp": int(time.time()) + 60}, pem, algorithm="RS256")
+    _problem(await client.get(URL, headers={"Authorization": f"Bearer {rs}"}), 401)
+    assert TEST_JWT_SECRET  # the HS256 secret is the only accepted key
+
+
+async def test_a_token_without_expiry_is_refused(client):
+    no_exp = jwt.encode({"sub": "alice", "roles": ["admin"]}, TEST_JWT_SECRET, algorithm="HS256")
+    _problem(await client.get(URL, headers={"Authorization": f"Bearer {no_exp}"}), 401)
+
+
+async def test_the_wrong_role_is_403_and_readers_read(client):
+    body = _problem(await client.post(URL, json=BODY, headers=auth("vera", "viewer")), 403)
+    assert "admin" in body["detail"] and "viewer" in body["detail"]
+    assert (await client.get(URL, headers=auth("vera", "viewer"))).status_code == 200
+
+
+async def test_api_keys_carry_roles_and_unknown_keys_are_401(client):
+    assert (await client.get(URL, headers={"X-API-Key": "ops-key"})).status_code == 200
+    _problem(await client.get(URL, headers={"X-API-Key": "s3cret-erp-key"}), 403)  # integration: imports only
+    _problem(await client.get(URL, headers={"X-API-Key": "guess"}), 401)
+
+
+async def test_malformed_json_and_invalid_fields_are_422_naming_them(client):
+    body = _problem(
+        await client.post(
+            URL, content=b'{"name": "x",', headers={**auth(), "Content-Type": "application/json"}
+        ),
+        422,
+    )
+    assert "not valid JSON" in body["errors"][0]["message"]
+    body = _problem(
+        await client.post(URL, json={**BODY, "budget": -5, "currency": "euro"}, headers=auth()), 422
+    )
+    fields = {e["field"] for e in body["errors"]}
+    assert fields == {"body.budget", "body.currency"}
+    body = _problem(await client.post(URL, json={**BODY, "budget": 12.5}, headers=auth()), 422)
+    assert "decimal string" in body["errors"][0]["message"]
+
+
+async def test_an_oversized_body_is_413_even_without_content_length(client):
+    _problem(
+        await client.post(
+            URL, content=b"x" * 2_000_000, headers={**auth(), "Content-Type": "application/json"}
+        ),
+        413,
+    )
+
+    async def stream():
+        for _ in range(40):
+            yield b" " * 65536
+
+    body = _problem(
+        await client.post(URL, content=stream(), headers={**auth(), "Content-Type": "application/json"}), 413
+    )
+    assert body["limit_bytes"] == 1_048_576
+
+
+async def test_an_idempotency_key_retry_replays_the_first_response(client):
+    headers = {**auth(), "Idempotency-Key": "create-growth-1"}
+    first = await client.post(URL, json=BODY, headers=headers)
+    again = await client.post(URL, json=BODY, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    listed = (await client.get(URL, headers=auth())).json()["items"]
+    assert len(listed) == 1
+    other = _problem(await client.post(URL, json={**BODY, "name": "Other"}, headers=headers), 422)
+    assert "Idempotency-Key" in other["title"]
+    # Keys are per principal: Bob's same key is a different request.
+    bob = await client.post(
+        URL, json=BODY, headers={**auth("bob", "pmo"), "Idempotency-Key": "create-growth-1"}
+    )
+    assert bob.status_code == 201 and bob.json()["id"] != first.json()["id"]
+
+
+async def test_concurrent_retries_with_one_key_apply_once(client):
+    headers = {**auth(), "Idempotency-Key": "race-1"}
+    responses = await asyncio.gather(*(client.post(URL, json=BODY, headers=headers) for _ in range(5)))
+    statuses = sorted(r.status_code for r in responses)
+    assert set(statuses) <= {201, 409}
+    assert 201 in statuses
+    assert len((await client.get(URL, headers=auth())).json()["items"]) == 1
+
+
+async def test_if_match_is_required_and_a_stale_one_is_412(client):
+    created = (await client.post(URL, json=BODY, headers=auth())).json()
+    item = f"{URL}/{created['id']}"
+    _problem(await client.patch(item, json={"name": "New"}, headers=auth()), 428)
+    ok = await client.patch(item, json={"name": "New"}, headers={**auth(), "If-Match": '"1"'})
+    assert ok.status_code == 200 and ok.headers["etag"] == '"2"' and ok.json()["version"] == 2
+    stale = _problem(
+        await client.patch(item, json={"name": "Newer"}, headers={**auth(), "If-Match": '"1"'}), 412
+    )
+    assert "version 2" in stale["detail"]
+    _problem(await client.delete(item, headers={**auth(), "If-Match": '"1"'}), 412)
+    assert (await client.delete(item, headers={**auth(), "If-Match": '"2"'})).status_code == 204
+    _problem(await client.get(item, headers=auth()), 404)
+
+
+async def test_pagination_walks_every_item_once_in_a_stable_order(client):
+    for i in range(7):
+        await client.post(URL, json={**BODY, "name": f"P{i}"}, headers=auth())
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 3, **({"cursor": cursor} if cursor else {})}
+        page = (await client.get(URL, params=params, headers=auth())).json()
+        seen += [p["name"] for p in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [f"P{i}" for i in range(7)]
+    _problem(await client.get(URL, params={"cursor": "garbage!"}, headers=auth()), 422)
+    _problem(await client.get(URL, params={"limit": 501}, headers=auth()), 422)
+
+
+async def test_operational_endpoints_are_open_and_metrics_use_route_templates(client):
+    created = (await client.post(URL, json=BODY, headers=auth())).json()
+    await client.get(f"{URL}/{created['id']}", headers=auth())
+    assert (await client.get("/healthz")).json()["status"] == "ok"
+    await eventually(lambda: _ready(client))
+    assert (await client.get("/openapi.json")).status_code == 200
+    assert (await client.get("/docs")).status_code == 200
+    metrics = (await client.get("/metrics")).text
+    assert 'route="/portfolio/v1/portfolios/{portfolio_id}"' in metrics
+    assert created["id"] not in metrics
+    unknown = _problem(await client.get("/nowhere", headers=auth()), 404)
+    assert "/nowhere" in unknown["detail"]
+
+
+async def _ready(client) -> bool:
+    return (await client.get("/readyz")).status_code == 200
+
+
+async def test_readyz_names_nats_while_it_is_down_and_recovers_without_restart(client, nats_server):
+    await eventually(lambda: _ready(client))
+    nats_server.stop()
+
+    async def down() -> bool:
+        response = await client.get("/readyz")
+        return response.status_code == 503 and response.json()["checks"]["nats"]["ok"] is False
+
+    await eventually(down, timeout=10)
+    nats_server.start()
+    await eventually(lambda: _ready(client), timeout=20)
+
+
+async def test_every_response_carries_a_request_id(client):
+    response = await client.get(URL, headers={**auth(), "X-Request-ID": "trace-abc-12345"})
+    assert response.headers["x-request-id"] == "trace-abc-12345"
+    assert len((await client.get(URL, headers=auth())).headers["x-request-id"]) >= 16
