@@ -49,8 +49,8 @@ bench: .venv/.synced ## performance figures against floors measured in the same 
 demo: .venv/.synced ## load a realistic portfolio into a running stack (make run first)
 	$(RUN) python -m demo
 
-asyncapi: .venv/.synced ## regenerate docs/asyncapi.yaml from the event catalogue
-	$(RUN) python -m pmo_common.asyncapi > docs/asyncapi.yaml
+asyncapi: .venv/.synced ## regenerate docs/asyncapi.json from the event catalogue
+	$(RUN) python -m pmo_common.asyncapi > docs/asyncapi.json
 
 clean:
 	rm -rf var .venv .tools
