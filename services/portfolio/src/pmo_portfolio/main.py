@@ -5,12 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-
 from pmo_common.app import ServiceSpec
 from pmo_common.app import create_app as build_app
 from pmo_common.settings import Settings
-from pmo_portfolio.db import Base
+
+from pmo_portfolio.audit.routes import router as audit_router
+from pmo_portfolio.criteria.routes import router as criteria_router
+from pmo_portfolio.db import Base, import_models
+from pmo_portfolio.gates.routes import router as gates_router
+from pmo_portfolio.handlers import handlers
 from pmo_portfolio.portfolios.routes import router as portfolios_router
+from pmo_portfolio.projects.routes import router as projects_router
+from pmo_portfolio.ranking.routes import router as ranking_router
+from pmo_portfolio.scenarios.routes import router as scenarios_router
+
+import_models()
 
 SPEC = ServiceSpec(
     name="portfolio",
@@ -18,11 +27,36 @@ SPEC = ServiceSpec(
     title="PMO portfolio service",
     description=(
         "Portfolios, scoring criteria (weighted, AHP, WSJF), projects and their stage-gate lifecycle, "
-        "exact budget- and capacity-constrained selection, scenarios and the efficient frontier."
+        "exact budget- and capacity-constrained selection, scenarios and the efficient frontier. "
+        "Every change is recorded in an audit trail (`GET /portfolio/v1/audit`)."
     ),
-    routers=[portfolios_router],
+    routers=[
+        portfolios_router,
+        criteria_router,
+        projects_router,
+        gates_router,
+        ranking_router,
+        scenarios_router,
+        audit_router,
+    ],
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
+    handlers=handlers,
+    openapi_tags=[
+        {"name": "portfolios", "description": "Portfolios: a budget and currency for a set of projects."},
+        {"name": "criteria", "description": "Scoring criteria and AHP weighting."},
+        {
+            "name": "projects",
+            "description": "Projects and their scores; the stage changes only by gate decisions.",
+        },
+        {"name": "gate decisions", "description": "The lifecycle and its decision log."},
+        {"name": "ranking", "description": "Weighted-score and WSJF ranking."},
+        {
+            "name": "scenarios",
+            "description": "Exact selection under budget and capacity; the efficient frontier.",
+        },
+        {"name": "audit", "description": "Every change to every entity: who, when, what."},
+    ],
 )
 
 

@@ -1,4 +1,5 @@
 from pmo_common.migrations import run_env
+
 from pmo_portfolio.main import SPEC
 
 run_env(SPEC.metadata)

@@ -4,9 +4,9 @@ import uuid
 from typing import Annotated
 
 from fastapi import Depends
-
 from pmo_common.errors import NotFound
 from pmo_common.http import SessionDep
+
 from pmo_portfolio.portfolios import repository
 from pmo_portfolio.portfolios.models import Portfolio
 

@@ -4,10 +4,10 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
+from pmo_common.db import MoneyType, UTCDateTime, utcnow
 from sqlalchemy import Date, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pmo_common.db import MoneyType, UTCDateTime, utcnow
 from pmo_portfolio.db import Base
 
 

@@ -4,9 +4,8 @@ import uuid
 from datetime import date, datetime
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
 from pmo_common.contracts.types import NonNegativeMoney
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 CURRENCY = r"^[A-Z]{3}$"
 
