@@ -83,7 +83,7 @@ def main() -> int:
     nats: NatsServer | None = None
     nats_url = os.environ.get("PMO_NATS_URL")
     if nats_url:
-        parsed = urlparse(nats_url)
+        parsed = urlparse(nats_url.split(",")[0])
         if not port_open(parsed.hostname or "127.0.0.1", parsed.port or 4222):
             print(f"warning: PMO_NATS_URL={nats_url} does not answer yet; the services will keep retrying")
     else:

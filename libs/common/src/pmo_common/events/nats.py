@@ -73,7 +73,8 @@ class NatsConnection:
         while True:
             try:
                 nc = await nats.connect(
-                    self.url,
+                    # A cluster is given as a comma-separated list; the client fails over between them.
+                    servers=[u.strip() for u in self.url.split(",") if u.strip()],
                     name=f"pmo-{self.service}",
                     max_reconnect_attempts=-1,  # survive long outages instead of closing for good
                     reconnect_time_wait=0.5,
