@@ -140,7 +140,8 @@ async def test_events_survive_a_node_kill_and_two_reporting_replicas_share_the_w
             await asyncio.sleep(1)
             per_replica = [
                 _consumed_ok(
-                    httpx.get(stack.services[name].url + "/metrics").text, "pmo.portfolio.project.created"
+                    (await http.get(stack.services[name].url + "/metrics")).text,
+                    "pmo.portfolio.project.created",
                 )
                 for name in ("reporting", "reporting-b")
             ]
