@@ -219,3 +219,31 @@ async def test_every_response_carries_a_request_id(client):
     response = await client.get(URL, headers={**auth(), "X-Request-ID": "trace-abc-12345"})
     assert response.headers["x-request-id"] == "trace-abc-12345"
     assert len((await client.get(URL, headers=auth())).headers["x-request-id"]) >= 16
+
+
+async def test_logs_are_json_with_the_request_id_and_carry_no_tokens_or_bodies(client, caplog):
+    import logging
+
+    from pmo_common.observability import JSONFormatter
+
+    secret_token = token("alice", ["admin"])
+    caplog.set_level(logging.DEBUG)
+    response = await client.post(
+        URL,
+        json={**BODY, "description": "contact jane.doe@example.com"},
+        headers={"Authorization": f"Bearer {secret_token}"},
+    )
+    await client.get(URL, headers={"X-API-Key": "ops-key"})
+    await client.get(URL, headers={"Authorization": "Bearer forged.token.value"})
+    formatter = JSONFormatter("portfolio")
+    lines = [formatter.format(record) for record in caplog.records]
+    joined = "\n".join(lines)
+    assert secret_token not in joined and "forged.token.value" not in joined
+    assert "ops-key" not in joined and "jane.doe@example.com" not in joined
+    access = [json.loads(line) for line in lines if '"msg": "request"' in line]
+    assert any(
+        entry.get("request_id") == response.headers["x-request-id"]
+        and entry["route"] == "/portfolio/v1/portfolios"
+        and entry["status"] == 201
+        for entry in access
+    )

@@ -39,7 +39,7 @@ class JSONFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        request_id = request_id_var.get()
+        request_id = getattr(record, "request_id", None)
         if request_id:
             entry["request_id"] = request_id
         for key in ("method", "route", "status", "duration_ms", "event_subject", "event_id"):
@@ -50,12 +50,30 @@ class JSONFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+# Libraries that log statements, parameters or payloads at DEBUG: personal data must not reach the logs
+# even when PMO_LOG_LEVEL=DEBUG, so they stay at WARNING.
+_QUIET = (
+    "aiosqlite",
+    "sqlalchemy",
+    "asyncpg",
+    "nats",
+    "httpx",
+    "httpcore",
+    "alembic",
+    "matplotlib",
+    "multipart",
+)
+
+
 def configure_logging(service: str, level: str) -> None:
     global _configured
     root = logging.getLogger()
+    for name in _QUIET:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
     if _configured:
         root.setLevel(level.upper())
         return
+    _stamp_request_ids()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JSONFormatter(service))
     root.handlers = [handler]
@@ -63,6 +81,18 @@ def configure_logging(service: str, level: str) -> None:
     for noisy in ("uvicorn.access",):
         logging.getLogger(noisy).disabled = True
     _configured = True
+
+
+def _stamp_request_ids() -> None:
+    """Every record remembers the request it was logged in (formatting may happen later)."""
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        record.request_id = request_id_var.get()
+        return record
+
+    logging.setLogRecordFactory(factory)
 
 
 access_log = logging.getLogger("pmo.access")

@@ -38,9 +38,26 @@ class ServiceProcess:
     def start(self) -> ServiceProcess:
         log = open(self.log_file, "ab")  # noqa: SIM115 - the child keeps it
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", f"pmo_{self.name}.main:create_app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--workers", str(self.workers), "--no-access-log", "--log-level", "warning"],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                f"pmo_{self.name}.main:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log.close()
         return self
@@ -87,8 +104,15 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
 
-    def add(self, name: str, *, port: int | None = None, workers: int = 1, env: dict[str, str] | None = None,
-            instance: str = "") -> ServiceProcess:
+    def add(
+        self,
+        name: str,
+        *,
+        port: int | None = None,
+        workers: int = 1,
+        env: dict[str, str] | None = None,
+        instance: str = "",
+    ) -> ServiceProcess:
         self.workdir.mkdir(parents=True, exist_ok=True)
         base = {k: v for k, v in os.environ.items() if not k.startswith("PMO_")}
         service_env = {
@@ -105,8 +129,9 @@ class Stack:
             **self.extra_env,
             **(env or {}),
         }
-        process = ServiceProcess(name, port or free_port(), service_env,
-                                 self.workdir / f"{name}{instance}.log", workers=workers)
+        process = ServiceProcess(
+            name, port or free_port(), service_env, self.workdir / f"{name}{instance}.log", workers=workers
+        )
         self.services[name + instance] = process
         return process
 
