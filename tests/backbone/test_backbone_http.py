@@ -247,3 +247,91 @@ async def test_logs_are_json_with_the_request_id_and_carry_no_tokens_or_bodies(c
         and entry["status"] == 201
         for entry in access
     )
+
+
+@pytest.fixture
+def jwks_server():
+    """A JWKS endpoint on loopback serving one RSA public key (kid "k1")."""
+    import http.server
+    import threading
+
+    from jwt.algorithms import RSAAlgorithm
+    from pmo_common.natsserver import free_port
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+    jwk.update({"kid": "k1", "alg": "RS256", "use": "sig"})
+    payload = json.dumps({"keys": [jwk]}).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args):
+            return None
+
+    port = free_port()
+    server = http.server.HTTPServer(("127.0.0.1", port), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}/jwks.json", key
+    server.shutdown()
+
+
+async def test_rs256_via_jwks_with_audience_and_issuer(make_settings, jwks_server):
+    url, key = jwks_server
+    settings = make_settings(
+        "portfolio", jwt_secret=None, jwks_url=url, jwt_audience="pmo-api", jwt_issuer="https://idp.example"
+    )
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+    def signed(**claims):
+        base = {
+            "sub": "alice",
+            "roles": ["viewer"],
+            "exp": int(time.time()) + 60,
+            "aud": "pmo-api",
+            "iss": "https://idp.example",
+        }
+        return {
+            "Authorization": "Bearer "
+            + jwt.encode({**base, **claims}, pem, algorithm="RS256", headers={"kid": "k1"})
+        }
+
+    async with running(create_app(settings)) as c:
+        assert (await c.get(URL, headers=signed())).status_code == 200
+        _problem(await c.get(URL, headers=signed(aud="someone-else")), 401)
+        _problem(await c.get(URL, headers=signed(iss="https://evil.example")), 401)
+        # HS256 signed with the public key's PEM: the classic algorithm-confusion attack.
+        public_pem = key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        import hashlib
+        import hmac
+
+        def b64(raw: bytes) -> str:
+            return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+        signing_input = (
+            b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": "k1"}).encode())
+            + "."
+            + b64(
+                json.dumps(
+                    {
+                        "sub": "eve",
+                        "roles": ["admin"],
+                        "exp": int(time.time()) + 60,
+                        "aud": "pmo-api",
+                        "iss": "https://idp.example",
+                    }
+                ).encode()
+            )
+        )
+        signature = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
+        confused = signing_input + "." + b64(signature)
+        _problem(await c.get(URL, headers={"Authorization": f"Bearer {confused}"}), 401)
