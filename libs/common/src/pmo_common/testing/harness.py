@@ -30,7 +30,7 @@ def auth(sub: str = "alice", *roles: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token(sub, roles or ('admin',))}"}
 
 
-def test_settings(service: str, database_url: str, nats_url: str, **overrides: Any) -> Settings:
+def service_settings(service: str, database_url: str, nats_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "service": service,
         "environment": "test",
@@ -44,6 +44,10 @@ def test_settings(service: str, database_url: str, nats_url: str, **overrides: A
     }
     values.update(overrides)
     return Settings(**values)
+
+
+test_settings = service_settings
+test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test, when imported
 
 
 @asynccontextmanager

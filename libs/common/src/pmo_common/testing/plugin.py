@@ -14,7 +14,7 @@ from pmo_common.testing.harness import (
     create_postgres_database,
     drop_postgres_database,
     postgres_admin_url,
-    test_settings,
+    service_settings,
 )
 
 
@@ -45,7 +45,7 @@ async def database_url(tmp_path: Path) -> AsyncIterator[str]:
 @pytest.fixture
 def make_settings(database_url: str, nats_server: NatsServer) -> Callable[..., Settings]:
     def factory(service: str, **overrides: Any) -> Settings:
-        return test_settings(service, database_url, nats_server.url, **overrides)
+        return service_settings(service, database_url, nats_server.url, **overrides)
 
     return factory
 
