@@ -150,7 +150,8 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     from pmo_common.idempotency import IDEMPOTENCY_SCOPE_KEY, mark_committed
 
     db: Database = request.app.state.db
-    async with db.sessionmaker() as session:
+    maker = db.read_sessionmaker if request.method in ("GET", "HEAD") else db.sessionmaker
+    async with maker() as session:
         try:
             yield session
             scope_key = request.scope.get(IDEMPOTENCY_SCOPE_KEY)

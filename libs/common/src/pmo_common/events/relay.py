@@ -45,6 +45,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._lock_conn: AsyncConnection | None = None
         self._last_cleanup = 0.0
+        self._last_metrics = 0.0
 
     def wake(self) -> None:
         self._wake.set()
@@ -55,8 +56,10 @@ class OutboxRelay:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
             self._wake.clear()
+            # Commits arrive in bursts: gather a few milliseconds' worth into one round and one UPDATE.
+            await asyncio.sleep(0.005)
             try:
-                await self.refresh_metrics()
+                await self._maybe_refresh_metrics()
                 published, failed = await self.publish_pending() if await self._is_leader() else (0, 0)
                 await self._cleanup()
             except asyncio.CancelledError:
@@ -71,8 +74,14 @@ class OutboxRelay:
             else:
                 delay = self.poll_seconds
 
+    async def _maybe_refresh_metrics(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if now - self._last_metrics >= self.poll_seconds:
+            self._last_metrics = now
+            await self.refresh_metrics()
+
     async def refresh_metrics(self) -> None:
-        async with self.db.sessionmaker() as session:
+        async with self.db.read_sessionmaker() as session:
             count, oldest = (
                 await session.execute(
                     select(func.count(), func.min(OUTBOX.c.created_at)).where(OUTBOX.c.published_at.is_(None))
@@ -114,7 +123,7 @@ class OutboxRelay:
         """One round: returns (published, failed)."""
         if not self.nats.connected:
             return 0, 0
-        async with self.db.sessionmaker() as session:
+        async with self.db.read_sessionmaker() as session:
             rows = (
                 await session.execute(
                     select(
