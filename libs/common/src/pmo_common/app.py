@@ -159,7 +159,12 @@ async def _start(spec: ServiceSpec, settings: Settings) -> ServiceContext:
 
 async def _stop(ctx: ServiceContext) -> None:
     await ctx.consumer.close()
-    for task in ctx.tasks:
+    ctx.relay.stop()
+    relay_task = ctx.tasks[0]  # the relay finishes its round; background jobs are simply cancelled
+    for task in ctx.tasks[1:]:
+        task.cancel()
+    _, pending = await asyncio.wait([relay_task], timeout=5)
+    for task in pending:
         task.cancel()
     await asyncio.gather(*ctx.tasks, return_exceptions=True)
     # One last round so events committed just before shutdown leave now rather than at next start.

@@ -92,6 +92,7 @@ class EventConsumer:
         self.ack_wait = ack_wait
         self.batch = batch
         self._tasks: list[asyncio.Task[None]] = []
+        self._closing = False
         self.paused = asyncio.Event()
         self.paused.set()  # set = running
 
@@ -139,14 +140,21 @@ class EventConsumer:
                 await self.ensure_consumer(sub)
                 psub = await self.nats.js.pull_subscribe_bind(self.durable(sub), stream=sub.stream)
                 delay = 0.5
-                while True:
-                    await self.paused.wait()
-                    try:
-                        msgs = await psub.fetch(self.batch, timeout=1.0)
-                    except (TimeoutError, NatsTimeoutError):
-                        continue
-                    for msg in msgs:
-                        await self.handle(sub, msg)
+                try:
+                    while not self._closing:
+                        await self.paused.wait()
+                        try:
+                            msgs = await psub.fetch(self.batch, timeout=1.0)
+                        except (TimeoutError, NatsTimeoutError):
+                            continue
+                        for msg in msgs:
+                            if self._closing:
+                                break  # unacked: redelivered after ack_wait, to us or a replica
+                            await self.handle(sub, msg)
+                finally:
+                    with contextlib.suppress(Exception):
+                        await psub.unsubscribe()
+                return
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -222,10 +230,16 @@ class EventConsumer:
         EVENTS_CONSUMED.labels(self.service, msg.subject, "dead_letter").inc()
 
     async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        """Stop between messages (never inside a handler's transaction), then give up waiting."""
+        self._closing = True
+        self.paused.set()
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks, timeout=5)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        self._closing = False
 
 
 async def apply_if_newer(

@@ -46,16 +46,24 @@ class OutboxRelay:
         self._lock_conn: AsyncConnection | None = None
         self._last_cleanup = 0.0
         self._last_metrics = 0.0
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
 
+    def stop(self) -> None:
+        """Finish the current round and return; cancelling mid-round could leave a transaction open."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
         delay = self.poll_seconds
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
             self._wake.clear()
+            if self._stopping:
+                return
             # Commits arrive in bursts: gather a few milliseconds' worth into one round and one UPDATE.
             await asyncio.sleep(0.005)
             try:

@@ -1,0 +1,52 @@
+"""Rebuilding the read models by replaying every upstream stream from its start."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pmo_common.app import ServiceContext
+from pmo_common.errors import Conflict
+from pmo_common.events.consumer import INBOX
+from pydantic import BaseModel, Field
+from sqlalchemy import delete, func, select
+
+from pmo_reporting.readmodels.models import READ_MODELS
+
+
+class RebuildResult(BaseModel):
+    status: str = Field(description="`replaying`: consumers restarted from the start of each stream.")
+    deleted_rows: dict[str, int] = Field(description="Rows removed per read-model table (and the inbox).")
+    consumers: list[str] = Field(description="The durable consumers deleted and recreated.")
+    kept: list[str] = Field(description="Tables this service owns, left untouched.")
+
+
+_LOCKS: dict[int, asyncio.Lock] = {}
+
+
+async def rebuild(ctx: ServiceContext) -> RebuildResult:
+    """Stop the consumers, empty the read models and this service's inbox in one transaction,
+    delete the durable consumers and start again: each durable is recreated with DeliverPolicy.ALL,
+    so every event is applied again. Status reports and project health are this service's own data
+    and are kept."""
+    lock = _LOCKS.setdefault(id(ctx), asyncio.Lock())
+    if lock.locked():
+        raise Conflict("A rebuild is already running.")
+    async with lock:
+        await ctx.consumer.close()  # in-flight handlers roll back; their events are replayed anyway
+        try:
+            deleted: dict[str, Any] = {}
+            async with ctx.db.transaction() as session:
+                for model in (*READ_MODELS, INBOX):
+                    table = getattr(model, "__table__", model)
+                    deleted[table.name] = await session.scalar(select(func.count()).select_from(table)) or 0
+                    await session.execute(delete(table))
+            await ctx.consumer.delete_consumers()
+        finally:
+            await ctx.consumer.start()
+    return RebuildResult(
+        status="replaying",
+        deleted_rows=deleted,
+        consumers=[ctx.consumer.durable(s) for s in ctx.consumer.subscriptions],
+        kept=["status_reports", "project_health", "outbox", "idempotency_keys"],
+    )

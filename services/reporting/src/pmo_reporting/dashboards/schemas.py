@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from pmo_common.contracts.types import Money, NonNegativeMoney
+from pydantic import BaseModel, Field
+
+
+class ProjectCounts(BaseModel):
+    total: int
+    by_stage: dict[str, int]
+    by_rag: dict[str, int] = Field(
+        description="Overall RAG of each project's latest report; `none` = no report."
+    )
+
+
+class PortfolioEvm(BaseModel):
+    """Sums over the portfolio's approved, in-progress, on-hold and closed projects (unknown figures
+    count as zero), and the ratios of those sums."""
+
+    bac: NonNegativeMoney
+    pv: NonNegativeMoney
+    ev: NonNegativeMoney
+    ac: NonNegativeMoney
+    spi: float | None
+    cpi: float | None
+
+
+class TopRisk(BaseModel):
+    id: uuid.UUID
+    project_id: uuid.UUID | None
+    title: str
+    probability: int
+    impact: int
+    score: int
+    level: str
+    emv: Money
+    escalated: bool
+
+
+class RiskSummary(BaseModel):
+    open: int
+    by_level: dict[str, int]
+    escalated: int
+    emv_total: Money
+    top: list[TopRisk] = Field(description="The 10 open risks with the highest score.")
+
+
+class OverallocatedPerson(BaseModel):
+    resource_id: uuid.UUID
+    role: str
+    period: str
+    capacity_hours: float
+    demand_hours: float
+    excess_hours: float
+
+
+class CapacitySummary(BaseModel):
+    """Org-wide, for the month of `as_of` (people serve every portfolio). Over-allocation is per
+    person and demand per role, so it is reported here rather than attached to projects."""
+
+    period: str
+    utilisation_by_role: dict[str, float | None] = Field(
+        description="Demand ÷ capacity hours; null without capacity."
+    )
+    overallocated: list[OverallocatedPerson]
+
+
+class Attention(BaseModel):
+    project_id: uuid.UUID
+    code: str
+    name: str
+    reasons: list[str]
+
+
+class Dashboard(BaseModel):
+    portfolio_id: uuid.UUID
+    currency: str
+    as_of: date
+    projects: ProjectCounts
+    evm: PortfolioEvm
+    risks: RiskSummary
+    capacity: CapacitySummary
+    attention: list[Attention] = Field(
+        description="Projects needing attention, most reasons first (at most 100)."
+    )
+    attention_total: int
+
+
+class KpiRisks(BaseModel):
+    open: int
+    escalated: int
+    emv_total: Money
+
+
+class KpiPoint(BaseModel):
+    month: str
+    as_of: date
+    projects: ProjectCounts
+    evm: PortfolioEvm
+    risks: KpiRisks
+
+
+class KpiSeries(BaseModel):
+    portfolio_id: uuid.UUID
+    items: list[KpiPoint] = Field(description="One point per month, as of its last day, oldest first.")

@@ -1,0 +1,189 @@
+"""Earned value management (PMI definitions) as pure functions over exact decimals.
+
+Definitions:
+- BAC: the project's budget. PV: the reported planned value, else the budget spread linearly over the
+  baseline dates (0 up to the start date, BAC from the finish date). EV: the reported earned value, else
+  percent_complete × BAC / 100. AC: the reported actual cost.
+- SV = EV − PV, CV = EV − AC, SPI = EV / PV, CPI = EV / AC.
+- EAC: the reported forecast cost, else BAC / CPI (computed as BAC × AC / EV, which is exact).
+  ETC = EAC − AC, VAC = BAC − EAC, TCPI = (BAC − EV) / (BAC − AC).
+- schedule_slip_days = forecast finish − baseline finish.
+A ratio whose denominator is zero, or a figure whose inputs are unknown, is None — never an error.
+
+Suggested RAG from SPI and CPI (the computable ones): red when either is below 0.85, green when all
+are at least 0.95, amber otherwise, None when neither can be computed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+
+CENT = Decimal("0.01")
+RATIO_PLACES = Decimal("0.0001")
+GREEN_AT_LEAST = Decimal("0.95")
+RED_BELOW = Decimal("0.85")
+
+
+@dataclass(frozen=True)
+class Baseline:
+    bac: Decimal
+    start_date: date | None = None
+    finish_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What one status report says (the latest on or before the as-of date)."""
+
+    percent_complete: float
+    actual_cost: Decimal
+    planned_value: Decimal | None = None
+    earned_value: Decimal | None = None
+    forecast_cost: Decimal | None = None
+    forecast_finish_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Evm:
+    bac: Decimal
+    pv: Decimal | None
+    ev: Decimal | None
+    ac: Decimal | None
+    sv: Decimal | None
+    cv: Decimal | None
+    spi: Decimal | None
+    cpi: Decimal | None
+    eac: Decimal | None
+    etc: Decimal | None
+    vac: Decimal | None
+    tcpi: Decimal | None
+    schedule_slip_days: int | None
+    suggested_rag: str | None
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def ratio(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
+    """numerator / denominator, or None when either is unknown or the denominator is zero."""
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return numerator / denominator
+
+
+def rounded_ratio(value: Decimal | None) -> float | None:
+    return None if value is None else float(value.quantize(RATIO_PLACES, rounding=ROUND_HALF_EVEN))
+
+
+def linear_planned_value(baseline: Baseline, as_of: date) -> Decimal | None:
+    """The budget spread evenly over start..finish; None without both baseline dates."""
+    start, finish = baseline.start_date, baseline.finish_date
+    if start is None or finish is None:
+        return None
+    if as_of >= finish:
+        return money(baseline.bac)
+    if as_of <= start:
+        return Decimal("0.00")
+    elapsed = Decimal((as_of - start).days) / Decimal((finish - start).days)
+    return money(baseline.bac * elapsed)
+
+
+def planned_value(baseline: Baseline, progress: Progress | None, as_of: date) -> Decimal | None:
+    if progress is not None and progress.planned_value is not None:
+        return progress.planned_value
+    return linear_planned_value(baseline, as_of)
+
+
+def earned_value(baseline: Baseline, progress: Progress | None) -> Decimal | None:
+    if progress is None:
+        return None
+    if progress.earned_value is not None:
+        return progress.earned_value
+    return money(Decimal(str(progress.percent_complete)) * baseline.bac / 100)
+
+
+def _minus(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    return None if a is None or b is None else money(a - b)
+
+
+def estimate_at_completion(
+    bac: Decimal, ev: Decimal | None, ac: Decimal | None, forecast: Decimal | None
+) -> Decimal | None:
+    if forecast is not None:
+        return forecast
+    if ev is None or ac is None or ev == 0 or ac == 0:
+        return None  # BAC / CPI with CPI unknown (AC = 0) or zero (EV = 0)
+    return money(bac * ac / ev)  # = BAC / CPI, without rounding CPI first
+
+
+def suggested_rag(spi: Decimal | None, cpi: Decimal | None) -> str | None:
+    known = [r for r in (spi, cpi) if r is not None]
+    if not known:
+        return None
+    if any(r < RED_BELOW for r in known):
+        return "red"
+    if all(r >= GREEN_AT_LEAST for r in known):
+        return "green"
+    return "amber"
+
+
+def compute_evm(baseline: Baseline, progress: Progress | None, as_of: date) -> Evm:
+    bac = money(baseline.bac)
+    pv = planned_value(baseline, progress, as_of)
+    ev = earned_value(baseline, progress)
+    ac = None if progress is None else progress.actual_cost
+    spi, cpi = ratio(ev, pv), ratio(ev, ac)
+    eac = estimate_at_completion(bac, ev, ac, None if progress is None else progress.forecast_cost)
+    forecast_finish = None if progress is None else progress.forecast_finish_date
+    slip = (
+        (forecast_finish - baseline.finish_date).days
+        if forecast_finish is not None and baseline.finish_date is not None
+        else None
+    )
+    return Evm(
+        bac=bac,
+        pv=pv,
+        ev=ev,
+        ac=ac,
+        sv=_minus(ev, pv),
+        cv=_minus(ev, ac),
+        spi=spi,
+        cpi=cpi,
+        eac=eac,
+        etc=_minus(eac, ac),
+        vac=_minus(bac, eac),
+        tcpi=ratio(None if ev is None else bac - ev, None if ac is None else bac - ac),
+        schedule_slip_days=slip,
+        suggested_rag=suggested_rag(spi, cpi),
+    )
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Portfolio sums (unknown figures count as zero) and the ratios of the sums."""
+
+    bac: Decimal
+    pv: Decimal
+    ev: Decimal
+    ac: Decimal
+
+    @property
+    def spi(self) -> Decimal | None:
+        return ratio(self.ev, self.pv)
+
+    @property
+    def cpi(self) -> Decimal | None:
+        return ratio(self.ev, self.ac)
+
+
+def sum_evm(items: list[Evm]) -> Totals:
+    zero = Decimal("0.00")
+    return Totals(
+        bac=sum((e.bac for e in items), zero),
+        pv=sum((e.pv or zero for e in items), zero),
+        ev=sum((e.ev or zero for e in items), zero),
+        ac=sum((e.ac or zero for e in items), zero),
+    )

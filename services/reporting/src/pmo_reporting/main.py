@@ -1,0 +1,36 @@
+"""The reporting service: `uvicorn --factory pmo_reporting.main:create_app`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from pmo_common.app import ServiceSpec
+from pmo_common.app import create_app as build_app
+from pmo_common.settings import Settings
+
+from pmo_reporting.admin.routes import router as admin_router
+from pmo_reporting.dashboards.routes import router as dashboards_router
+from pmo_reporting.db import Base
+from pmo_reporting.evm.routes import router as evm_router
+from pmo_reporting.handlers import handlers
+from pmo_reporting.readmodels import models as _read_models  # noqa: F401 - registers the tables
+from pmo_reporting.status_reports.routes import router as status_reports_router
+
+SPEC = ServiceSpec(
+    name="reporting",
+    prefix="/reporting/v1",
+    title="PMO reporting service",
+    description=(
+        "Status reports; read models of projects, portfolios, risks, capacity and demand built from the "
+        "other services' events; earned value (PMI), portfolio dashboards, monthly KPIs and exports."
+    ),
+    routers=[status_reports_router, evm_router, dashboards_router, admin_router],
+    metadata=Base.metadata,
+    migrations=Path(__file__).parent / "migrations",
+    handlers=handlers,
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return build_app(SPEC, settings)

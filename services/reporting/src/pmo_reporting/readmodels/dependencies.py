@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import Depends
+from pmo_common.errors import NotFound
+from pmo_common.http import SessionDep
+
+from pmo_reporting.readmodels import repository
+from pmo_reporting.readmodels.models import PortfolioView, ProjectView
+
+
+async def valid_project(project_id: uuid.UUID, session: SessionDep) -> ProjectView:
+    project = await repository.get_project(session, project_id)
+    if project is None:
+        raise NotFound(
+            f"No project with id {project_id} is known to reporting (from the portfolio service's events)."
+        )
+    return project
+
+
+async def valid_portfolio(portfolio_id: uuid.UUID, session: SessionDep) -> PortfolioView:
+    portfolio = await repository.get_portfolio(session, portfolio_id)
+    if portfolio is None:
+        raise NotFound(
+            f"No portfolio with id {portfolio_id} is known to reporting "
+            "(from the portfolio service's events)."
+        )
+    return portfolio
+
+
+ProjectDep = Annotated[ProjectView, Depends(valid_project)]
+PortfolioDep = Annotated[PortfolioView, Depends(valid_portfolio)]

@@ -1,0 +1,184 @@
+"""Read models built only from other services' events (event-carried state transfer).
+
+Current-state tables keep the newest version of each aggregate (deleted ones stay as tombstones so an
+older, late event cannot bring them back); history tables keep one row per change so figures can be
+answered "as of" a past date. All of them are dropped and replayed by `POST /admin/rebuild`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from pmo_common.db import MoneyType, UTCDateTime
+from sqlalchemy import Boolean, Date, Float, Index, Integer, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pmo_reporting.db import Base
+
+
+class PortfolioView(Base):
+    __tablename__ = "rm_portfolios"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    budget: Mapped[Decimal] = mapped_column(MoneyType)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ProjectView(Base):
+    __tablename__ = "rm_projects"
+    __table_args__ = (Index("ix_rm_projects_portfolio", "portfolio_id", "deleted"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    portfolio_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    code: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    manager: Mapped[str | None] = mapped_column(String(200))
+    budget: Mapped[Decimal] = mapped_column(MoneyType)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    finish_date: Mapped[date | None] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(20))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ProjectStageHistory(Base):
+    """One row per project event: the stage (and membership) from `effective_at` on. Stage changes
+    take effect at the gate decision's `decided_at`, other changes at the event's time."""
+
+    __tablename__ = "rm_project_history"
+    __table_args__ = (Index("ix_rm_project_history_portfolio_at", "portfolio_id", "effective_at"),)
+
+    project_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    portfolio_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    stage: Mapped[str] = mapped_column(String(20))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RiskView(Base):
+    __tablename__ = "rm_risks"
+    __table_args__ = (
+        # Covering indexes: the dashboard's counts, sums and per-project escalations read no table rows.
+        Index("ix_rm_risks_portfolio_open", "portfolio_id", "is_open", "score"),
+        Index(
+            "ix_rm_risks_portfolio_cells",
+            "portfolio_id",
+            "is_open",
+            "level",
+            "probability",
+            "impact",
+            "escalated",
+            "emv",
+        ),
+        Index("ix_rm_risks_portfolio_escalated", "portfolio_id", "is_open", "escalated", "project_id"),
+        Index("ix_rm_risks_project", "project_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    portfolio_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    project_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    probability: Mapped[int] = mapped_column(Integer)
+    impact: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    level: Mapped[str] = mapped_column(String(40))
+    emv: Mapped[Decimal] = mapped_column(MoneyType)
+    escalated: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(20))
+    is_open: Mapped[bool] = mapped_column(Boolean)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RiskHistory(Base):
+    """One row per risk event: the risk's state from the event's time on."""
+
+    __tablename__ = "rm_risk_history"
+    __table_args__ = (Index("ix_rm_risk_history_portfolio_at", "portfolio_id", "effective_at"),)
+
+    risk_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    portfolio_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    project_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    title: Mapped[str] = mapped_column(String(300))
+    probability: Mapped[int] = mapped_column(Integer)
+    impact: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    level: Mapped[str] = mapped_column(String(40))
+    emv: Mapped[Decimal] = mapped_column(MoneyType)
+    escalated: Mapped[bool] = mapped_column(Boolean)
+    is_open: Mapped[bool] = mapped_column(Boolean)
+    effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CapacityState(Base):
+    """The version of the last whole capacity table applied (the table is replaced, never merged)."""
+
+    __tablename__ = "rm_capacity_state"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class CapacityCell(Base):
+    __tablename__ = "rm_capacity"
+
+    role: Mapped[str] = mapped_column(String(100), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    hours: Mapped[float] = mapped_column(Float)
+
+
+class DemandState(Base):
+    """Per project, the version of the last whole demand table applied."""
+
+    __tablename__ = "rm_demand_state"
+
+    project_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class DemandCell(Base):
+    __tablename__ = "rm_demand"
+    __table_args__ = (Index("ix_rm_demand_period", "period", "role"),)
+
+    project_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    role: Mapped[str] = mapped_column(String(100), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    hours: Mapped[float] = mapped_column(Float)
+
+
+class Overallocation(Base):
+    """A person's latest over-allocation detection per month."""
+
+    __tablename__ = "rm_overallocations"
+    __table_args__ = (Index("ix_rm_overallocations_period", "period"),)
+
+    resource_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(100))
+    capacity_hours: Mapped[float] = mapped_column(Float)
+    demand_hours: Mapped[float] = mapped_column(Float)
+    excess_hours: Mapped[float] = mapped_column(Float)
+
+
+READ_MODELS: tuple[type[Base], ...] = (
+    PortfolioView,
+    ProjectView,
+    ProjectStageHistory,
+    RiskView,
+    RiskHistory,
+    CapacityState,
+    CapacityCell,
+    DemandState,
+    DemandCell,
+    Overallocation,
+)
+"""Every table a rebuild empties and refills from the streams."""

@@ -1,0 +1,92 @@
+"""Writes to the read models (from handlers) and the point look-ups routes need."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_reporting.readmodels.models import (
+    CapacityCell,
+    CapacityState,
+    DemandCell,
+    DemandState,
+    Overallocation,
+    PortfolioView,
+    ProjectView,
+)
+
+
+async def get_project(session: AsyncSession, project_id: uuid.UUID) -> ProjectView | None:
+    project = await session.get(ProjectView, project_id)
+    return None if project is None or project.deleted else project
+
+
+async def get_portfolio(session: AsyncSession, portfolio_id: uuid.UUID) -> PortfolioView | None:
+    portfolio = await session.get(PortfolioView, portfolio_id)
+    return None if portfolio is None or portfolio.deleted else portfolio
+
+
+async def add_history_once(
+    session: AsyncSession, model: Any, key: tuple[Any, ...], values: dict[str, Any]
+) -> None:
+    """History rows are keyed by (aggregate id, version): replays and duplicates add nothing."""
+    if await session.get(model, key) is None:
+        session.add(model(**values))
+        await session.flush()
+
+
+async def replace_capacity(
+    session: AsyncSession, state_id: uuid.UUID, version: int, cells: list[dict[str, Any]]
+) -> bool:
+    """The capacity table is one global aggregate: a newer whole table replaces the stored one."""
+    states = (await session.scalars(select(CapacityState))).all()
+    if any(s.version >= version for s in states):
+        return False
+    await session.execute(delete(CapacityState))
+    session.add(CapacityState(id=state_id, version=version))
+    await session.execute(delete(CapacityCell))
+    session.add_all(CapacityCell(**cell) for cell in _merged(cells))
+    await session.flush()
+    return True
+
+
+async def replace_demand(
+    session: AsyncSession, project_id: uuid.UUID, version: int, cells: list[dict[str, Any]]
+) -> bool:
+    state = await session.get(DemandState, project_id)
+    if state is not None and state.version >= version:
+        return False
+    if state is None:
+        session.add(DemandState(project_id=project_id, version=version))
+    else:
+        state.version = version
+    await session.execute(delete(DemandCell).where(DemandCell.project_id == project_id))
+    session.add_all(DemandCell(project_id=project_id, **cell) for cell in _merged(cells))
+    await session.flush()
+    return True
+
+
+def _merged(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (role, period) even if the producer repeats a pair."""
+    totals: dict[tuple[str, str], float] = {}
+    for cell in cells:
+        key = (cell["role"], cell["period"])
+        totals[key] = totals.get(key, 0.0) + float(cell["hours"])
+    return [{"role": r, "period": p, "hours": h} for (r, p), h in totals.items()]
+
+
+async def record_overallocation(session: AsyncSession, version: int, values: dict[str, Any]) -> bool:
+    row = await session.get(Overallocation, (values["resource_id"], values["period"]))
+    if row is not None and row.version >= version:
+        return False
+    if row is None:
+        session.add(Overallocation(**values, version=version))
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.version = version
+    await session.flush()
+    return True

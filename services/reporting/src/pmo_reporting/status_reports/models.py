@@ -1,0 +1,59 @@
+"""Status reports and project health: owned by this service (never reset by a rebuild)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pmo_common.db import JSONText, MoneyType, UTCDateTime, utcnow
+from sqlalchemy import Date, Float, Index, Integer, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pmo_reporting.db import Base
+
+
+class StatusReport(Base):
+    __tablename__ = "status_reports"
+    __table_args__ = (
+        Index("ix_status_reports_project_as_of", "project_id", "as_of", "submitted_at"),
+        Index("ix_status_reports_portfolio_project_as_of", "portfolio_id", "project_id", "as_of"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    project_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    portfolio_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    as_of: Mapped[date] = mapped_column(Date)
+    overall: Mapped[str] = mapped_column(String(5))
+    scope: Mapped[str] = mapped_column(String(5))
+    schedule: Mapped[str] = mapped_column(String(5))
+    cost: Mapped[str] = mapped_column(String(5))
+    risk: Mapped[str] = mapped_column(String(5))
+    resources: Mapped[str] = mapped_column(String(5))
+    percent_complete: Mapped[float] = mapped_column(Float)
+    actual_cost: Mapped[Decimal] = mapped_column(MoneyType)
+    planned_value: Mapped[Decimal | None] = mapped_column(MoneyType)
+    earned_value: Mapped[Decimal | None] = mapped_column(MoneyType)
+    forecast_cost: Mapped[Decimal | None] = mapped_column(MoneyType)
+    forecast_finish_date: Mapped[date | None] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    decisions: Mapped[list[str]] = mapped_column(JSONText, default=list)
+    actions: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list)
+    suggested_rag: Mapped[str | None] = mapped_column(String(5))
+    submitted_by: Mapped[str] = mapped_column(String(200))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ProjectHealth(Base):
+    """Per project: its latest report (by as_of, then submission) and the RAGs last announced in a
+    `project.health_changed` event; `version` counts those changes."""
+
+    __tablename__ = "project_health"
+
+    project_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    latest_report_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    overall: Mapped[str | None] = mapped_column(String(5))
+    suggested_rag: Mapped[str | None] = mapped_column(String(5))
+    version: Mapped[int] = mapped_column(Integer, default=0)

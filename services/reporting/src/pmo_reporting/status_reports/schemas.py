@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from pmo_common.contracts.types import RAG, NonNegativeMoney
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ActionStatus = Literal["open", "in_progress", "done", "cancelled"]
+
+
+class Action(BaseModel):
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    title: str = Field(min_length=1, max_length=200)
+    owner: str | None = Field(default=None, max_length=200)
+    due_date: date | None = None
+    status: ActionStatus = "open"
+
+
+class _StatusReportFields(BaseModel):
+    as_of: date = Field(description="The date the report describes; not in the future (UTC).")
+    overall: RAG
+    scope: RAG
+    schedule: RAG
+    cost: RAG
+    risk: RAG
+    resources: RAG
+    percent_complete: float = Field(ge=0, le=100)
+    actual_cost: NonNegativeMoney
+    planned_value: NonNegativeMoney | None = Field(
+        default=None, description="Without it PV is the budget spread linearly over the baseline dates."
+    )
+    earned_value: NonNegativeMoney | None = Field(
+        default=None, description="Without it EV = percent_complete × BAC / 100."
+    )
+    forecast_cost: NonNegativeMoney | None = Field(default=None, description="Reported EAC.")
+    forecast_finish_date: date | None = None
+    summary: str = Field(default="", max_length=10_000)
+    decisions: list[str] = Field(default_factory=list, max_length=100)
+    actions: list[Action] = Field(default_factory=list, max_length=100)
+
+
+class StatusReportCreate(_StatusReportFields):
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("as_of")
+    @classmethod
+    def _not_in_future(cls, value: date) -> date:
+        if value > datetime.now(UTC).date():
+            raise ValueError("a status report cannot be as of a future date")
+        if value.year < 1900:
+            raise ValueError("as_of is before 1900")
+        return value
+
+    @field_validator("decisions")
+    @classmethod
+    def _decisions_bounded(cls, value: list[str]) -> list[str]:
+        for text in value:
+            if not text.strip() or len(text) > 2000:
+                raise ValueError("each decision is 1–2000 characters")
+        return value
+
+
+class StatusReportRead(_StatusReportFields):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    project_id: uuid.UUID
+    portfolio_id: uuid.UUID
+    suggested_rag: RAG | None = Field(description="From SPI and CPI as of the report's date.")
+    submitted_by: str
+    submitted_at: datetime
+    version: int
