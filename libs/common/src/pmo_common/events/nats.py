@@ -66,6 +66,7 @@ class NatsConnection:
         return self._js
 
     def start(self) -> None:
+        NATS_CONNECTED.labels(self.service).set(0)  # present from the start, so "never connected" alerts
         self._task = asyncio.create_task(self._connect_forever(), name=f"{self.service}-nats-connect")
 
     async def _connect_forever(self) -> None:
