@@ -22,9 +22,9 @@ def load_spec(service: str) -> ServiceSpec:
     return spec
 
 
-async def migrate(service: str) -> None:
+async def migrate(service: str, url: str | None = None) -> None:
     spec = load_spec(service)
-    db = Database(Settings(service=service).effective_database_url)
+    db = Database(url or Settings(service=service).effective_database_url)
     try:
         await upgrade_to_head(db.engine, spec.migrations)
     finally:
@@ -42,8 +42,16 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("-m", "--message", required=True)
     args = parser.parse_args(argv)
     if args.command == "migrate":
-        for service in SERVICES if args.service == "all" else (args.service,):
-            asyncio.run(migrate(service))
+        if args.service == "all":
+            # One PMO_DATABASE_URL cannot hold four services' schemas: as `make run` does, each service
+            # gets its own database next to the named one.
+            from pmo_common.devstack import service_database_urls
+
+            urls = service_database_urls()
+            for service in SERVICES:
+                asyncio.run(migrate(service, urls.get(service)))
+        else:
+            asyncio.run(migrate(args.service))
         return 0
     spec = load_spec(args.service)
     url = Settings(service=args.service).effective_database_url

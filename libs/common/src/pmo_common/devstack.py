@@ -32,7 +32,8 @@ PREFIX = {
 }
 
 
-def _service_database_urls() -> dict[str, str]:
+def service_database_urls() -> dict[str, str]:
+    """With a PostgreSQL PMO_DATABASE_URL naming database X: X_<service> per service, created if missing."""
     base = os.environ.get("PMO_DATABASE_URL")
     if not base:
         return {}
@@ -93,7 +94,7 @@ def main() -> int:
         nats_url = nats.url
         print(f"nats-server {nats_url} (JetStream data in {var / 'nats'})")
 
-    db_urls = _service_database_urls()
+    db_urls = service_database_urls()
     children: dict[str, subprocess.Popen[bytes]] = {}
     stopping = False
 
