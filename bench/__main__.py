@@ -43,6 +43,18 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}){memory}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
+def _imports():
+    from bench import imports
+
+    return imports
+
+
+def _dashboard():
+    from bench import dashboard
+
+    return dashboard
+
+
 def render(rows: list[Row]) -> str:
     header = f"{'section':<11} {'figure':<62} {'value':>12} {'floor':>12} {'ratio':>8}  target"
     lines = [header, "-" * len(header)]
@@ -73,9 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     plan: dict[str, Callable[[], list[Row]]] = {
         "http": lambda: sections.http_section(workdir, seconds=3 if quick else 10, connections=16),
         "events": lambda: sections.events_section(workdir, rate=200, seconds=5 if quick else 30),
-        "imports": lambda: sections.imports_section(workdir, rows=10_000 if quick else 100_000),
+        "imports": lambda: _imports().imports_section(workdir, rows=10_000 if quick else 100_000),
         "selection": lambda: sections.selection_section((100, 1000) if quick else (100, 1000, 5000)),
-        "dashboard": lambda: sections.dashboard_section(
+        "dashboard": lambda: _dashboard().dashboard_section(
             workdir,
             projects=500 if quick else 5000,
             risks=5000 if quick else 50_000,

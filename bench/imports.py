@@ -1,0 +1,166 @@
+"""Imports: 100,000 capacity rows through the resource service's API against the raw insert floor —
+one plain `executemany` on SQLite, asyncpg `copy_records_to_table` on PostgreSQL — in the same run."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+import asyncpg
+import httpx
+from pmo_common.natsserver import NatsServer, port_open
+from pmo_common.testing.harness import (
+    TEST_JWT_SECRET,
+    auth,
+    create_postgres_database,
+    drop_postgres_database,
+)
+from pmo_common.testing.stack import Stack
+from sqlalchemy.engine import make_url
+
+from bench.common import Row
+
+MONTHS = [f"{2027 + (m // 12)}-{m % 12 + 1:02d}" for m in range(20)]
+POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+
+def _rows(total: int) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    people = total // len(MONTHS)
+    resources = [
+        {
+            "external_id": f"HR{i:06d}",
+            "name": f"Person {i}",
+            "email": f"p{i}@example.com",
+            "role": f"role-{i % 10}",
+            "skills": ["a", "b"],
+            "org_unit": f"unit-{i % 7}",
+            "fte": "1",
+            "hours_per_week": "40",
+            "cost_rate": "80.00",
+            "active": True,
+        }
+        for i in range(people)
+    ]
+    capacity = [
+        {"external_id": f"HR{i:06d}", "period": month, "available_hours": 120 + (i % 40)}
+        for i in range(people)
+        for month in MONTHS
+    ]
+    return resources, capacity
+
+
+def _api_import(api: str, resources: list[dict[str, object]], capacity: list[dict[str, object]]) -> float:
+    headers = auth("bench", "admin")
+    with httpx.Client(timeout=300) as client:
+        response = client.post(f"{api}/imports/resources", json={"rows": resources}, headers=headers)
+        response.raise_for_status()
+        body = json.dumps({"rows": capacity}).encode()
+        start = time.perf_counter()
+        response = client.post(
+            f"{api}/imports/capacity", content=body, headers={**headers, "Content-Type": "application/json"}
+        )
+        seconds = time.perf_counter() - start
+        response.raise_for_status()
+        report = response.json()
+        if report["created"] != len(capacity):
+            raise RuntimeError(
+                f"import created {report['created']} of {len(capacity)} rows: {str(report)[:300]}"
+            )
+    return seconds
+
+
+def _sqlite_floor(path: Path, capacity: list[dict[str, object]]) -> float:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(
+        "CREATE TABLE capacity (external_id TEXT, period TEXT, available_hours REAL, "
+        "PRIMARY KEY (external_id, period))"
+    )
+    values = [(r["external_id"], r["period"], r["available_hours"]) for r in capacity]
+    start = time.perf_counter()
+    with conn:
+        conn.executemany("INSERT INTO capacity VALUES (?, ?, ?)", values)
+    seconds = time.perf_counter() - start
+    conn.close()
+    return seconds
+
+
+async def _postgres_floor(url: str, capacity: list[dict[str, object]]) -> float:
+    parsed = make_url(url)
+    conn = await asyncpg.connect(
+        host=parsed.host, port=parsed.port, user=parsed.username, database=parsed.database
+    )
+    try:
+        await conn.execute(
+            "CREATE TABLE capacity (external_id text, period text, available_hours double precision, "
+            "PRIMARY KEY (external_id, period))"
+        )
+        records = [(r["external_id"], r["period"], float(r["available_hours"])) for r in capacity]  # type: ignore[arg-type]
+        start = time.perf_counter()
+        await conn.copy_records_to_table("capacity", records=records)
+        return time.perf_counter() - start
+    finally:
+        await conn.close()
+
+
+def _one(
+    workdir: Path,
+    label: str,
+    database_url: str | None,
+    floor: float,
+    floor_name: str,
+    resources: list[dict[str, object]],
+    capacity: list[dict[str, object]],
+) -> list[Row]:
+    nats_server = NatsServer(workdir / f"nats-imports-{label}").start()
+    stack = Stack(
+        workdir / f"imports-{label}",
+        nats_server.url,
+        TEST_JWT_SECRET,
+        database_urls={"resource": database_url} if database_url else {},
+    )
+    stack.add("resource")
+    try:
+        stack.start("resource")
+        seconds = _api_import(stack["resource"].api, resources, capacity)
+    finally:
+        stack.stop()
+        nats_server.stop()
+    return [
+        Row(
+            "imports",
+            f"{len(capacity):,} capacity rows through the API ({label})",
+            seconds,
+            "s",
+            floor,
+            floor_name,
+            "within 3x of floor, < 10 s",
+            seconds <= 3 * floor and seconds < 10,
+        )
+    ]
+
+
+def imports_section(workdir: Path, rows: int) -> list[Row]:
+    resources, capacity = _rows(rows)
+    result = _one(
+        workdir,
+        "SQLite",
+        None,
+        _sqlite_floor(workdir / "floor.db", capacity),
+        "sqlite executemany",
+        resources,
+        capacity,
+    )
+    if port_open("127.0.0.1", 5432):
+        api_db = asyncio.run(create_postgres_database(POSTGRES))
+        floor_db = asyncio.run(create_postgres_database(POSTGRES))
+        try:
+            floor = asyncio.run(_postgres_floor(floor_db, capacity))
+            result += _one(workdir, "PostgreSQL", api_db, floor, "asyncpg COPY", resources, capacity)
+        finally:
+            asyncio.run(drop_postgres_database(api_db))
+            asyncio.run(drop_postgres_database(floor_db))
+    return result
