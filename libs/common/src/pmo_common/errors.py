@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -199,6 +199,15 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
     )
 
 
+async def _integrity(request: Request, exc: Exception) -> JSONResponse:
+    # Services check uniqueness first and answer a precise 409; this covers the race where two requests
+    # pass that check together and the database's constraint decides.
+    return problem_response(
+        Conflict("The change conflicts with data written at the same time (a duplicate key); retry or pick another value."),
+        request,
+    )
+
+
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(AppError("An unexpected error occurred; it has been logged."), request)
@@ -209,6 +218,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(StaleDataError, _stale)
+    app.add_exception_handler(IntegrityError, _integrity)
     # Connection-level failures (database down, restarting, locked) are the platform's problem, not the
     # caller's, and are transient: 503 with Retry-After rather than a 500.
     app.add_exception_handler(OperationalError, _database_unavailable)

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Stage = Literal["proposal", "approved", "in_progress", "on_hold", "closed", "cancelled", "rejected"]
+Decision = Literal["approve", "reject", "hold", "cancel", "close"]
+
+
+class GateDecisionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to_stage: Stage
+    decision: Decision = Field(
+        description="approve (to approved or in_progress, or to resume from on_hold), reject, hold, cancel, "
+        "close."
+    )
+    rationale: str = Field(min_length=1, max_length=5000, description="Why the decision was taken.")
+
+
+class GateDecisionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    project_id: uuid.UUID
+    from_stage: str
+    to_stage: str
+    decision: str
+    rationale: str
+    decided_by: str = Field(description="The `sub` of the principal who decided.")
+    decided_at: datetime
+    project_version: int = Field(description="The project's version after the decision.")

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Self
+
+from pmo_common.contracts.types import NonNegativeMoney
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from pmo_portfolio.logic.lifecycle import STAGES
+
+CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$"
+MAX_LINKS = 100
+MAX_SCORES = 100
+
+# Accepted by the schema so that the service can explain how a stage really changes.
+StageField = Annotated[str | None, Field(default=None, max_length=20, description="Read-only here.")]
+Score = Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9)]
+
+
+class WsjfIn(BaseModel):
+    """Weighted Shortest Job First inputs (SAFe, usually Fibonacci-like 1–20 values)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    business_value: float = Field(ge=0, le=1000, allow_inf_nan=False)
+    time_criticality: float = Field(ge=0, le=1000, allow_inf_nan=False)
+    risk_reduction: float = Field(ge=0, le=1000, allow_inf_nan=False)
+    job_size: float = Field(gt=0, le=1000, allow_inf_nan=False)
+
+
+Links = Annotated[list[uuid.UUID], Field(max_length=MAX_LINKS)]
+
+
+class _Dates(BaseModel):
+    start_date: date | None = None
+    finish_date: date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.start_date and self.finish_date and self.finish_date < self.start_date:
+            raise ValueError("finish_date must not be before start_date")
+        return self
+
+
+class ProjectFields(_Dates):
+    """Every field a client may set (also used to re-check a PATCH merged with the stored values)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(pattern=CODE, description="Unique within the portfolio.", examples=["CRM-2027"])
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=10_000)
+    sponsor: str | None = Field(default=None, max_length=200)
+    manager: str | None = Field(default=None, max_length=200, description="The manager's `sub`.")
+    budget: NonNegativeMoney = Field(description="Budget at completion (BAC).")
+    mandatory: bool = False
+    depends_on: Links = Field(default_factory=list)
+    excludes: Links = Field(default_factory=list)
+    value: NonNegativeMoney | None = Field(default=None, description="Expected benefit.")
+    wsjf: WsjfIn | None = None
+
+
+class ProjectCreate(ProjectFields):
+    portfolio_id: uuid.UUID
+    stage: StageField = Field(default=None, description="Always `proposal` at creation; may be omitted.")
+
+
+class ProjectUpdate(_Dates):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str | None = Field(default=None, pattern=CODE)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=10_000)
+    sponsor: str | None = Field(default=None, max_length=200)
+    manager: str | None = Field(default=None, max_length=200)
+    budget: NonNegativeMoney | None = None
+    mandatory: bool | None = None
+    depends_on: Links | None = None
+    excludes: Links | None = None
+    value: NonNegativeMoney | None = None
+    wsjf: WsjfIn | None = None
+    stage: StageField = Field(default=None, description="Not changeable here: use gate decisions.")
+
+
+class ProjectRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    portfolio_id: uuid.UUID
+    code: str
+    name: str
+    description: str
+    sponsor: str | None
+    manager: str | None
+    budget: NonNegativeMoney
+    start_date: date | None
+    finish_date: date | None
+    stage: str = Field(description=f"One of {', '.join(STAGES)}.")
+    held_from: str | None = Field(description="For on_hold projects: the stage a resume returns to.")
+    mandatory: bool
+    depends_on: list[uuid.UUID]
+    excludes: list[uuid.UUID]
+    value: NonNegativeMoney | None
+    wsjf: WsjfIn | None
+    scores: dict[str, float] = Field(description="{criterion_id: score}")
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+ScoresIn = Annotated[dict[uuid.UUID, Score], Field(max_length=MAX_SCORES)]

@@ -1,0 +1,213 @@
+"""Project rules. Never commits: the request's session dependency is the transaction boundary.
+
+The stage is not changed here: only gate decisions move a project (see `pmo_portfolio.gates`)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pmo_common.auth import Principal
+from pmo_common.contracts.events import ProjectCreated, ProjectDeleted, ProjectUpdated
+from pmo_common.contracts.types import Role
+from pmo_common.errors import Conflict, Forbidden, invalid
+from pmo_common.events.outbox import emit
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_portfolio.audit import service as audit
+from pmo_portfolio.criteria import repository as criteria_repository
+from pmo_portfolio.portfolios import repository as portfolio_repository
+from pmo_portfolio.projects import repository
+from pmo_portfolio.projects.models import Project
+from pmo_portfolio.projects.schemas import ProjectCreate, ProjectFields, ProjectRead, ProjectUpdate
+from pmo_portfolio.validation import revalidate
+
+USE_GATE_DECISIONS = (
+    "the stage changes only through gate decisions: POST /portfolio/v1/projects/{id}/gate-decisions "
+    "with {to_stage, decision, rationale}"
+)
+
+
+def read(project: Project) -> ProjectRead:
+    return ProjectRead.model_validate(project)
+
+
+def event_data(project: Project, changed: list[str], *, deleted: bool = False) -> dict[str, Any]:
+    """The project's full state for ProjectData (and its stage_changed extension)."""
+    state = read(project).model_dump(exclude={"created_at", "updated_at", "held_from"})
+    return {**state, "changed": changed, "deleted": deleted}
+
+
+def _check_manager(principal: Principal, manager: str | None) -> None:
+    """A project manager may name only themselves as a project's manager."""
+    if principal.is_privileged or not principal.has(Role.project_manager):
+        return
+    if manager != principal.sub:
+        raise Forbidden(f"A project manager may only set `manager` to themselves ({principal.sub!r}).")
+
+
+def _columns(fields: ProjectFields) -> dict[str, Any]:
+    values = fields.model_dump(include=set(ProjectFields.model_fields) - {"start_date", "finish_date"})
+    values["start_date"], values["finish_date"] = fields.start_date, fields.finish_date
+    values["depends_on"] = [str(i) for i in fields.depends_on]
+    values["excludes"] = [str(i) for i in fields.excludes]
+    return values
+
+
+async def _check_links(
+    session: AsyncSession, portfolio_id: uuid.UUID, project_id: uuid.UUID | None, fields: ProjectFields
+) -> None:
+    for name in ("depends_on", "excludes"):
+        ids: list[uuid.UUID] = getattr(fields, name)
+        if len(set(ids)) != len(ids):
+            raise invalid(name, "lists a project more than once")
+        if project_id is not None and project_id in ids:
+            raise invalid(name, "a project cannot refer to itself")
+        unknown = set(ids) - await repository.ids_in_portfolio(session, portfolio_id, ids)
+        if unknown:
+            shown = ", ".join(sorted(str(i) for i in unknown))
+            raise invalid(name, f"not projects of this portfolio: {shown}")
+    both = set(fields.depends_on) & set(fields.excludes)
+    if both:
+        raise invalid("excludes", f"a project cannot both depend on and exclude {', '.join(map(str, both))}")
+
+
+async def _check_code(
+    session: AsyncSession, portfolio_id: uuid.UUID, code: str, exclude_id: uuid.UUID | None = None
+) -> None:
+    if await repository.code_taken(session, portfolio_id, code, exclude_id):
+        raise Conflict(
+            f"The portfolio already has a project with code {code!r}; codes are unique per portfolio."
+        )
+
+
+async def create(session: AsyncSession, body: ProjectCreate, principal: Principal) -> Project:
+    if body.stage is not None and body.stage != "proposal":
+        raise invalid("stage", "a project starts in proposal; " + USE_GATE_DECISIONS)
+    _check_manager(principal, body.manager)
+    if await portfolio_repository.get(session, body.portfolio_id) is None:
+        raise invalid("portfolio_id", f"no portfolio with id {body.portfolio_id}")
+    await _check_code(session, body.portfolio_id, body.code)
+    await _check_links(session, body.portfolio_id, None, body)
+    project = Project(
+        id=uuid.uuid4(), portfolio_id=body.portfolio_id, stage="proposal", scores={}, **_columns(body)
+    )
+    session.add(project)
+    await session.flush()
+    await emit(session, ProjectCreated, event_data(project, sorted(body.model_fields_set - {"stage"})))
+    await audit.record(
+        session,
+        entity_type="project",
+        entity_id=project.id,
+        version=project.version,
+        action="created",
+        actor=principal.sub,
+        changes=audit.snapshot(read(project)),
+    )
+    return project
+
+
+async def update(
+    session: AsyncSession, project: Project, body: ProjectUpdate, principal: Principal
+) -> Project:
+    changes = body.model_dump(exclude_unset=True)
+    stage = changes.pop("stage", None)
+    if stage is not None and stage != project.stage:
+        raise invalid("stage", USE_GATE_DECISIONS)
+    if "manager" in changes:
+        _check_manager(principal, changes["manager"])
+    current = {k: getattr(project, k) for k in ProjectFields.model_fields}
+    merged = revalidate(ProjectFields, {**current, **changes})  # re-checks dates against stored values
+    values = _columns(merged)
+    changed = [k for k in changes if getattr(project, k) != values[k]]
+    if not changed:
+        return project
+    if "code" in changed:
+        await _check_code(session, project.portfolio_id, merged.code, project.id)
+    if "depends_on" in changed or "excludes" in changed:
+        await _check_links(session, project.portfolio_id, project.id, merged)
+    before = audit.snapshot(read(project))
+    for key in changed:
+        setattr(project, key, values[key])
+    await session.flush()
+    await _after_update(session, project, changed, before, "updated", principal.sub)
+    return project
+
+
+async def _after_update(
+    session: AsyncSession,
+    project: Project,
+    changed: list[str],
+    before: dict[str, Any],
+    action: str,
+    actor: str,
+) -> None:
+    await emit(session, ProjectUpdated, event_data(project, changed))
+    await audit.record(
+        session,
+        entity_type="project",
+        entity_id=project.id,
+        version=project.version,
+        action=action,
+        actor=actor,
+        changes=audit.diff(before, audit.snapshot(read(project))),
+    )
+
+
+async def set_scores(
+    session: AsyncSession, project: Project, scores: dict[uuid.UUID, float], principal: Principal
+) -> Project:
+    """Replace the project's scores; each must be within its criterion's range."""
+    criteria = {c.id: c for c in await criteria_repository.in_portfolio(session, project.portfolio_id)}
+    for criterion_id, score in scores.items():
+        criterion = criteria.get(criterion_id)
+        field = f"body.{criterion_id}"
+        if criterion is None:
+            raise invalid(field, f"{criterion_id} is not a criterion of the project's portfolio")
+        if not criterion.min_score <= score <= criterion.max_score:
+            raise invalid(
+                field,
+                f"score {score:g} for criterion {criterion.name!r} is outside its range "
+                f"{criterion.min_score:g}..{criterion.max_score:g}",
+            )
+    new_scores = {str(k): float(v) for k, v in scores.items()}
+    if new_scores == project.scores:
+        return project
+    await replace_scores(session, project, new_scores, principal.sub, action="scores_set")
+    return project
+
+
+async def replace_scores(
+    session: AsyncSession, project: Project, new_scores: dict[str, float], actor: str, *, action: str
+) -> None:
+    before = audit.snapshot(read(project))
+    project.scores = new_scores
+    await session.flush()
+    await _after_update(session, project, ["scores"], before, action, actor)
+
+
+async def delete(session: AsyncSession, project: Project, principal: Principal) -> None:
+    referrers = [
+        p.code
+        for p in await repository.in_portfolio(session, project.portfolio_id)
+        if str(project.id) in p.depends_on or str(project.id) in p.excludes
+    ]
+    if referrers:
+        raise Conflict(
+            f"Projects {', '.join(referrers)} refer to this project in depends_on or excludes; "
+            "remove those references first."
+        )
+    data = event_data(project, [], deleted=True)
+    data["version"] = project.version + 1
+    await audit.record(
+        session,
+        entity_type="project",
+        entity_id=project.id,
+        version=project.version + 1,
+        action="deleted",
+        actor=principal.sub,
+        changes=audit.snapshot(read(project)),
+    )
+    await session.delete(project)
+    await session.flush()
+    await emit(session, ProjectDeleted, data)

@@ -1,0 +1,274 @@
+"""Scenarios: an exact selection of a portfolio's projects under budget, dependencies, exclusions and
+(optionally) capacity, stored with its result; approving one moves its proposals to approved.
+Never commits. Solving is CPU work and runs in a worker thread so the event loop stays responsive."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+import anyio
+from pmo_common.contracts.events import ScenarioApproved, ScenarioApprovedData
+from pmo_common.db import utcnow
+from pmo_common.errors import Conflict, Unprocessable, invalid
+from pmo_common.events.outbox import emit
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_portfolio.audit import service as audit
+from pmo_portfolio.capacity import repository as capacity_repository
+from pmo_portfolio.criteria import repository as criteria_repository
+from pmo_portfolio.gates import service as gates
+from pmo_portfolio.logic.selection import (
+    Candidate,
+    FrontierPoint,
+    InfeasibleSelection,
+    SelectionResult,
+    build_problem,
+    efficient_frontier,
+    select_projects,
+)
+from pmo_portfolio.metrics import SOLVE_SECONDS
+from pmo_portfolio.portfolios.models import Portfolio
+from pmo_portfolio.projects import repository as project_repository
+from pmo_portfolio.projects.models import Project
+from pmo_portfolio.ranking.service import logic_criteria, weighted
+from pmo_portfolio.scenarios.models import Scenario
+from pmo_portfolio.scenarios.schemas import FrontierPointRead, ScenarioCreate, ScenarioRead
+
+CANDIDATE_STAGES = ("proposal", "approved", "on_hold", "in_progress")
+SOLVE_TIME_LIMIT = 20.0
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def read(scenario: Scenario) -> ScenarioRead:
+    return ScenarioRead.model_validate(scenario)
+
+
+def _cents(amount: Decimal) -> int:
+    return int(amount * 100)
+
+
+def _money(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
+
+
+class _Pool:
+    """A portfolio's candidates for selection, and their codes for explaining results to people."""
+
+    def __init__(self, candidates: list[Candidate], codes: dict[str, str]) -> None:
+        self.candidates = candidates
+        self.codes = codes
+
+    def name(self, text: str) -> str:
+        """Replace project ids in a solver sentence by the projects' codes."""
+        return _UUID.sub(lambda m: self.codes.get(m.group(0), m.group(0)), text)
+
+    def infeasible(self, exc: InfeasibleSelection) -> Unprocessable:
+        conflicts = [self.name(c) for c in exc.conflicts]
+        return Unprocessable(
+            "No selection satisfies the constraints: " + "; ".join(conflicts), extra={"conflicts": conflicts}
+        )
+
+
+async def _pool(session: AsyncSession, portfolio_id: uuid.UUID, weights: Mapping[str, float] | None) -> _Pool:
+    projects = await project_repository.in_portfolio(session, portfolio_id)
+    criteria = logic_criteria(await criteria_repository.in_portfolio(session, portfolio_id), weights)
+    stage = {str(p.id): p.stage for p in projects}
+    active = [p for p in projects if p.stage in CANDIDATE_STAGES]
+    demand = await capacity_repository.demand(session, [p.id for p in active])
+
+    def depends_on(p: Project) -> tuple[str, ...]:
+        # A closed dependency has been delivered: it is satisfied. A running project's dependencies are
+        # history, whatever became of them. Other non-candidates (cancelled, rejected) block the project.
+        if p.stage == "in_progress":
+            return tuple(d for d in p.depends_on if stage.get(d) in CANDIDATE_STAGES)
+        return tuple(d for d in p.depends_on if stage.get(d) != "closed")
+
+    candidates = [
+        Candidate(
+            id=str(p.id),
+            cost=_cents(p.budget),
+            value=weighted(p, criteria)[0],
+            mandatory=p.mandatory,
+            committed=p.stage == "in_progress",
+            depends_on=depends_on(p),
+            excludes=tuple(p.excludes),
+            demand=demand.get(p.id, {}),
+        )
+        for p in active
+    ]
+    return _Pool(candidates, {str(p.id): p.code for p in projects})
+
+
+async def _capacity(session: AsyncSession) -> dict[tuple[str, str], float]:
+    capacity = await capacity_repository.capacity(session)
+    if capacity is None:
+        raise invalid(
+            "respect_capacity",
+            "no capacity has been received from the resource service yet (pmo.resource.capacity.changed)",
+        )
+    return capacity
+
+
+async def _check_ids(session: AsyncSession, portfolio_id: uuid.UUID, body: ScenarioCreate) -> None:
+    for name in ("force_in", "force_out"):
+        ids: list[uuid.UUID] = getattr(body, name)
+        unknown = set(ids) - await project_repository.ids_in_portfolio(session, portfolio_id, ids)
+        if unknown:
+            raise invalid(name, f"not projects of this portfolio: {', '.join(sorted(map(str, unknown)))}")
+    both = set(body.force_in) & set(body.force_out)
+    if both:
+        raise invalid("force_out", f"projects both forced in and out: {', '.join(sorted(map(str, both)))}")
+    if body.weights is not None:
+        known = {c.id for c in await criteria_repository.in_portfolio(session, portfolio_id)}
+        for criterion_id in body.weights:
+            if criterion_id not in known:
+                raise invalid(f"weights.{criterion_id}", "not a criterion of this portfolio")
+
+
+def _result(pool: _Pool, result: SelectionResult) -> dict[str, Any]:
+    return {
+        "selected": result.selected,
+        "excluded": [
+            {"project_id": e.project_id, "reasons": [pool.name(r) for r in e.reasons]}
+            for e in result.excluded
+        ],
+        "total_value": result.total_value,
+        "total_cost": str(_money(result.total_cost)),
+        "budget_slack": str(_money(result.budget_slack)),
+        "binding_constraints": [pool.name(b) for b in result.binding_constraints],
+        "solver": {"status": result.status, "optimal": result.optimal, "seconds": result.seconds},
+    }
+
+
+async def create(session: AsyncSession, portfolio: Portfolio, body: ScenarioCreate, actor: str) -> Scenario:
+    """Solve the scenario (422 naming the conflict when nothing is feasible) and store it with its result."""
+    await _check_ids(session, portfolio.id, body)
+    weights = None if body.weights is None else {str(k): v for k, v in body.weights.items()}
+    pool = await _pool(session, portfolio.id, weights)
+    capacity = await _capacity(session) if body.respect_capacity else None
+    solve = partial(
+        select_projects,
+        pool.candidates,
+        _cents(body.budget),
+        capacity,
+        [str(i) for i in body.force_in],
+        [str(i) for i in body.force_out],
+        time_limit=SOLVE_TIME_LIMIT,
+    )
+    try:
+        result = await anyio.to_thread.run_sync(solve)
+    except InfeasibleSelection as exc:
+        raise pool.infeasible(exc) from None
+    SOLVE_SECONDS.labels("scenario").observe(result.seconds)
+    scenario = Scenario(
+        id=uuid.uuid4(),
+        portfolio_id=portfolio.id,
+        name=body.name,
+        budget=body.budget,
+        respect_capacity=body.respect_capacity,
+        force_in=[str(i) for i in body.force_in],
+        force_out=[str(i) for i in body.force_out],
+        weights=weights,
+        result=_result(pool, result),
+        status="proposed",
+        created_by=actor,
+        approved_projects=[],
+    )
+    session.add(scenario)
+    await session.flush()
+    await _record(session, scenario, "created", actor, audit.snapshot(read(scenario)))
+    return scenario
+
+
+async def _record(
+    session: AsyncSession, scenario: Scenario, action: str, actor: str, changes: dict[str, Any]
+) -> None:
+    await audit.record(
+        session,
+        entity_type="scenario",
+        entity_id=scenario.id,
+        version=scenario.version,
+        action=action,
+        actor=actor,
+        changes=changes,
+    )
+
+
+async def approve(session: AsyncSession, scenario: Scenario, actor: str) -> Scenario:
+    """Move the selected projects still in proposal to approved (each a logged gate decision with its
+    stage_changed event) and publish `scenario.approved`. Approving twice is a 409."""
+    if scenario.status == "approved":
+        raise Conflict(
+            f"Scenario {scenario.name!r} was already approved "
+            f"by {scenario.approved_by} at {scenario.approved_at:%Y-%m-%dT%H:%M:%SZ}."
+        )
+    moved: list[str] = []
+    rationale = f"Selected in the approved scenario {scenario.name!r} ({scenario.id})."
+    for project_id in scenario.result["selected"]:
+        project = await project_repository.get(session, uuid.UUID(project_id))
+        if project is not None and project.stage == "proposal":
+            await gates.decide(
+                session, project, to_stage="approved", decision="approve", rationale=rationale, actor=actor
+            )
+            moved.append(project_id)
+    before = audit.snapshot(read(scenario))
+    scenario.status = "approved"
+    scenario.approved_by = actor
+    scenario.approved_at = utcnow()
+    scenario.approved_projects = moved
+    await session.flush()
+    await emit(
+        session,
+        ScenarioApproved,
+        ScenarioApprovedData(
+            id=scenario.id,
+            version=scenario.version,
+            changed=["status"],
+            portfolio_id=scenario.portfolio_id,
+            name=scenario.name,
+            budget=scenario.budget,
+            selected=scenario.result["selected"],
+            total_value=scenario.result["total_value"],
+            total_cost=scenario.result["total_cost"],
+            approved_by=actor,
+            approved_at=scenario.approved_at,
+        ),
+    )
+    await _record(session, scenario, "approved", actor, audit.diff(before, audit.snapshot(read(scenario))))
+    return scenario
+
+
+def _frontier(candidates: Sequence[Candidate], points: int, capacity: Any) -> list[FrontierPoint]:
+    started = time.perf_counter()
+    total = sum(c.cost for c in candidates)
+    # The least any selection costs: mandatory and committed projects with their dependencies.
+    low = build_problem(candidates, total, capacity).required_cost
+    budgets = sorted({low + (total - low) * i // (points - 1) for i in range(points)})
+    result = efficient_frontier(candidates, budgets, capacity)
+    SOLVE_SECONDS.labels("frontier").observe(time.perf_counter() - started)
+    return result
+
+
+async def frontier(
+    session: AsyncSession, portfolio: Portfolio, points: int, respect_capacity: bool
+) -> list[FrontierPointRead]:
+    """The best value at `points` budget levels from the required (mandatory + committed) cost to the
+    cost of every candidate; levels that coincide are returned once."""
+    pool = await _pool(session, portfolio.id, None)
+    capacity = await _capacity(session) if respect_capacity else None
+    try:
+        result = await anyio.to_thread.run_sync(partial(_frontier, pool.candidates, points, capacity))
+    except InfeasibleSelection as exc:
+        raise pool.infeasible(exc) from None
+    return [
+        FrontierPointRead(
+            budget=_money(p.budget), value=p.value, project_ids=p.project_ids, optimal=p.optimal
+        )
+        for p in result
+    ]
