@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pmo_common.auth import Reader
+from pmo_common.http import SessionDep
+
+from pmo_risk.analytics import service
+from pmo_risk.analytics.schemas import Exposure, Heatmap
+from pmo_risk.logic.exposure import MAX_ITERATIONS
+
+router = APIRouter(tags=["analytics"])
+
+
+@router.get(
+    "/heatmap",
+    response_model=Heatmap,
+    summary="Risk heat map",
+    description="Open risks (threats and opportunities) counted per probability × impact cell. `residual` "
+    "places a risk by its latest residual assessment, or by its inherent score when it has none.",
+)
+async def get_heatmap(
+    session: SessionDep,
+    _: Reader,
+    portfolio_id: uuid.UUID | None = None,
+    project_id: uuid.UUID | None = None,
+    basis: Literal["inherent", "residual"] = "inherent",
+) -> Heatmap:
+    return await service.heatmap(session, portfolio_id=portfolio_id, project_id=project_id, basis=basis)
+
+
+@router.get(
+    "/exposure",
+    response_model=Exposure,
+    summary="Cost exposure (Monte Carlo)",
+    description="Over the open threats in scope: each occurs with its inherent probability % from its "
+    "portfolio's matrix and then costs a draw from the triangular distribution (min, most_likely, max) of "
+    "its cost impact. Returns the mean, P50, P80 and P95 of the total cost (positive amounts, a loss), and "
+    "`emv_total`, the signed sum of the threats' EMV (negative). The same `seed` gives the same result.",
+)
+async def get_exposure(
+    session: SessionDep,
+    _: Reader,
+    portfolio_id: uuid.UUID | None = None,
+    project_id: uuid.UUID | None = None,
+    iterations: Annotated[
+        int, Query(ge=1, le=MAX_ITERATIONS, description=f"Monte Carlo iterations, 1–{MAX_ITERATIONS}.")
+    ] = 10_000,
+    seed: Annotated[
+        int | None, Query(ge=0, le=2**63 - 1, description="Random seed; random when omitted.")
+    ] = None,
+) -> Exposure:
+    return await service.exposure(
+        session, portfolio_id=portfolio_id, project_id=project_id, iterations=iterations, seed=seed
+    )

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from pmo_common.auth import ProjectWriter, Reader
+from pmo_common.errors import NotFound
+from pmo_common.http import Cursor, Limit, Page, SessionDep, check_if_match, set_etag
+from pmo_common.responses import CREATE_RESPONSES, GET_RESPONSES, NOT_FOUND, PATCH_RESPONSES, PRECONDITIONS
+
+from pmo_risk.issues import repository, service
+from pmo_risk.issues.models import Issue
+from pmo_risk.issues.schemas import (
+    IssueCreate,
+    IssueRead,
+    IssueStatus,
+    IssueUpdate,
+    MaterialiseRequest,
+    Priority,
+)
+from pmo_risk.risks.dependencies import RiskDep
+
+router = APIRouter(tags=["issues"])
+
+
+async def valid_issue(issue_id: uuid.UUID, session: SessionDep) -> Issue:
+    issue = await repository.get(session, issue_id)
+    if issue is None:
+        raise NotFound(f"No issue with id {issue_id}.")
+    return issue
+
+
+IssueDep = Annotated[Issue, Depends(valid_issue)]
+
+
+@router.post(
+    "/issues", status_code=status.HTTP_201_CREATED, response_model=IssueRead, responses=CREATE_RESPONSES
+)
+async def create_issue(
+    body: IssueCreate, session: SessionDep, response: Response, principal: ProjectWriter
+) -> IssueRead:
+    """Same rights as risks: a project's manager, admin or pmo; without `project_id`, admin or pmo."""
+    issue = await service.create(session, body, principal)
+    set_etag(response, issue.version)
+    response.headers["Location"] = f"/risk/v1/issues/{issue.id}"
+    return IssueRead.model_validate(issue)
+
+
+@router.get("/issues", response_model=Page[IssueRead])
+async def list_issues(
+    session: SessionDep,
+    _: Reader,
+    portfolio_id: uuid.UUID | None = None,
+    project_id: uuid.UUID | None = None,
+    risk_id: uuid.UUID | None = None,
+    status: IssueStatus | None = None,
+    priority: Priority | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[IssueRead]:
+    filters = {
+        "portfolio_id": portfolio_id,
+        "project_id": project_id,
+        "risk_id": risk_id,
+        "status": status,
+        "priority": priority,
+    }
+    rows, next_cursor = await repository.list_page(session, filters=filters, limit=limit, cursor=cursor)
+    return Page(items=[IssueRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/issues/{issue_id}", response_model=IssueRead, responses=GET_RESPONSES)
+async def get_issue(issue: IssueDep, response: Response, _: Reader) -> IssueRead:
+    set_etag(response, issue.version)
+    return IssueRead.model_validate(issue)
+
+
+@router.patch("/issues/{issue_id}", response_model=IssueRead, responses=PATCH_RESPONSES)
+async def update_issue(
+    body: IssueUpdate,
+    issue: IssueDep,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    principal: ProjectWriter,
+) -> IssueRead:
+    check_if_match(request, issue.version, required=True)
+    issue = await service.update(session, issue, body, principal)
+    set_etag(response, issue.version)
+    return IssueRead.model_validate(issue)
+
+
+@router.post(
+    "/risks/{risk_id}/materialise",
+    status_code=status.HTTP_201_CREATED,
+    response_model=IssueRead,
+    responses={**NOT_FOUND, **CREATE_RESPONSES, 412: PRECONDITIONS[412]},
+    summary="A risk happened: turn it into an issue",
+    description="Opens an issue linked to the risk (`risk_id`) and closes the risk, publishing "
+    "`issue.opened` and `risk.closed`. A risk that already materialised, or is closed, is a 409. "
+    "Honours `If-Match` (the risk's ETag) when sent.",
+)
+async def materialise_risk(
+    risk: RiskDep,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    principal: ProjectWriter,
+    body: MaterialiseRequest | None = None,
+) -> IssueRead:
+    check_if_match(request, risk.version, required=False)
+    issue = await service.materialise(session, risk, body or MaterialiseRequest(), principal)
+    set_etag(response, issue.version)
+    response.headers["Location"] = f"/risk/v1/issues/{issue.id}"
+    return IssueRead.model_validate(issue)

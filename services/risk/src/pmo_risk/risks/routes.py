@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from enum import Enum
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response, status
+from pmo_common.auth import ProjectWriter, Reader
+from pmo_common.http import Cursor, Limit, Page, SessionDep, check_if_match, set_etag
+from pmo_common.responses import CREATE_RESPONSES, DELETE_RESPONSES, GET_RESPONSES, NOT_FOUND, PATCH_RESPONSES
+
+from pmo_risk.risks import repository, service
+from pmo_risk.risks.dependencies import ResponseDep, RiskDep
+from pmo_risk.risks.schemas import (
+    AssessmentCreate,
+    AssessmentRead,
+    ResponseCreate,
+    ResponseRead,
+    ResponseUpdate,
+    RiskCreate,
+    RiskRead,
+    RiskUpdate,
+    Status,
+)
+
+router = APIRouter(tags=["risks"])
+RESPONSES_TAG: list[str | Enum] = ["responses"]
+Filter = Annotated[str | None, Query(min_length=1, max_length=200)]
+
+
+@router.post(
+    "/risks",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RiskRead,
+    responses=CREATE_RESPONSES,
+    summary="Raise a risk or opportunity",
+    description="A project's risk needs admin, pmo or the project's manager; a portfolio-level risk "
+    "(no `project_id`) needs admin or pmo. An unknown project is a 422 naming `project_id`.",
+)
+async def create_risk(
+    body: RiskCreate, session: SessionDep, response: Response, principal: ProjectWriter
+) -> RiskRead:
+    risk = await service.create(session, body, principal)
+    set_etag(response, risk.version)
+    response.headers["Location"] = f"/risk/v1/risks/{risk.id}"
+    return RiskRead.model_validate(risk)
+
+
+@router.get(
+    "/risks",
+    response_model=Page[RiskRead],
+    summary="List risks",
+    description="Filters combine with AND. Default order: creation; `sort=-score` highest score first, "
+    "`sort=score` lowest first (ties in creation order).",
+)
+async def list_risks(
+    session: SessionDep,
+    _: Reader,
+    portfolio_id: uuid.UUID | None = None,
+    project_id: uuid.UUID | None = None,
+    status: Status | None = None,
+    level: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
+    owner: Filter = None,
+    sort: Literal["score", "-score"] | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[RiskRead]:
+    rows, next_cursor = await repository.list_page(
+        session,
+        portfolio_id=portfolio_id,
+        project_id=project_id,
+        status=status,
+        level=level,
+        owner=owner,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page(items=[RiskRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/risks/{risk_id}", response_model=RiskRead, responses=GET_RESPONSES)
+async def get_risk(risk: RiskDep, response: Response, _: Reader) -> RiskRead:
+    set_etag(response, risk.version)
+    return RiskRead.model_validate(risk)
+
+
+@router.patch(
+    "/risks/{risk_id}",
+    response_model=RiskRead,
+    responses=PATCH_RESPONSES,
+    description="Needs `If-Match`. Setting `status` to closed publishes `risk.closed`; a change that makes "
+    "the current score cross the escalation score also publishes `risk.escalated`/`risk.deescalated`.",
+)
+async def update_risk(
+    body: RiskUpdate,
+    risk: RiskDep,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    principal: ProjectWriter,
+) -> RiskRead:
+    check_if_match(request, risk.version, required=True)
+    risk = await service.update(session, risk, body, principal)
+    set_etag(response, risk.version)
+    return RiskRead.model_validate(risk)
+
+
+@router.delete("/risks/{risk_id}", status_code=status.HTTP_204_NO_CONTENT, responses=DELETE_RESPONSES)
+async def delete_risk(risk: RiskDep, session: SessionDep, request: Request, principal: ProjectWriter) -> None:
+    """Deletes the risk with its assessments and responses; publishes `risk.closed` with `deleted: true`."""
+    check_if_match(request, risk.version, required=True)
+    await service.delete(session, risk, principal)
+
+
+@router.post(
+    "/risks/{risk_id}/assessments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AssessmentRead,
+    responses={**NOT_FOUND, **CREATE_RESPONSES},
+    summary="Assess a risk",
+    description="`inherent` sets the risk's probability and impact; `residual` sets its `residual` (the "
+    "score after responses), which then decides escalation. A closed risk is a 409.",
+)
+async def assess_risk(
+    body: AssessmentCreate, risk: RiskDep, session: SessionDep, response: Response, principal: ProjectWriter
+) -> AssessmentRead:
+    assessment = await service.assess(session, risk, body, principal)
+    set_etag(response, risk.version)
+    return AssessmentRead.model_validate(assessment)
+
+
+@router.get("/risks/{risk_id}/assessments", response_model=Page[AssessmentRead], responses=NOT_FOUND)
+async def list_assessments(
+    risk: RiskDep, session: SessionDep, _: Reader, limit: Limit = 50, cursor: Cursor = None
+) -> Page[AssessmentRead]:
+    """The risk's scoring history, oldest first (creation records the initial inherent assessment)."""
+    rows, next_cursor = await repository.assessments_page(session, risk.id, limit, cursor)
+    return Page(items=[AssessmentRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.post(
+    "/risks/{risk_id}/responses",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ResponseRead,
+    responses={**NOT_FOUND, **CREATE_RESPONSES},
+    tags=RESPONSES_TAG,
+    description="A strategy that does not fit the risk's kind is a 422 naming `strategy`.",
+)
+async def create_response(
+    body: ResponseCreate, risk: RiskDep, session: SessionDep, response: Response, principal: ProjectWriter
+) -> ResponseRead:
+    created = await service.add_response(session, risk, body, principal)
+    set_etag(response, created.version)
+    response.headers["Location"] = f"/risk/v1/risks/{risk.id}/responses/{created.id}"
+    return ResponseRead.model_validate(created)
+
+
+@router.get(
+    "/risks/{risk_id}/responses", response_model=Page[ResponseRead], responses=NOT_FOUND, tags=RESPONSES_TAG
+)
+async def list_responses(
+    risk: RiskDep, session: SessionDep, _: Reader, limit: Limit = 50, cursor: Cursor = None
+) -> Page[ResponseRead]:
+    rows, next_cursor = await repository.responses_page(session, risk.id, limit, cursor)
+    return Page(items=[ResponseRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/risks/{risk_id}/responses/{response_id}",
+    response_model=ResponseRead,
+    responses=GET_RESPONSES,
+    tags=RESPONSES_TAG,
+)
+async def get_response(risk_response: ResponseDep, response: Response, _: Reader) -> ResponseRead:
+    set_etag(response, risk_response.version)
+    return ResponseRead.model_validate(risk_response)
+
+
+@router.patch(
+    "/risks/{risk_id}/responses/{response_id}",
+    response_model=ResponseRead,
+    responses=PATCH_RESPONSES,
+    tags=RESPONSES_TAG,
+)
+async def update_response(
+    body: ResponseUpdate,
+    risk: RiskDep,
+    risk_response: ResponseDep,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    principal: ProjectWriter,
+) -> ResponseRead:
+    check_if_match(request, risk_response.version, required=True)
+    updated = await service.update_response(session, risk, risk_response, body, principal)
+    set_etag(response, updated.version)
+    return ResponseRead.model_validate(updated)
+
+
+@router.get(
+    "/responses/overdue",
+    response_model=Page[ResponseRead],
+    tags=RESPONSES_TAG,
+    summary="Overdue responses",
+    description="Responses of open risks that are not done and whose `due_date` is before `as_of` "
+    "(default today, UTC), earliest due first.",
+)
+async def list_overdue_responses(
+    session: SessionDep,
+    _: Reader,
+    as_of: date | None = None,
+    portfolio_id: uuid.UUID | None = None,
+    project_id: uuid.UUID | None = None,
+    owner: Filter = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[ResponseRead]:
+    rows, next_cursor = await repository.overdue_responses_page(
+        session,
+        as_of=service.overdue_as_of(as_of),
+        portfolio_id=portfolio_id,
+        project_id=project_id,
+        owner=owner,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page(items=[ResponseRead.model_validate(r) for r in rows], next_cursor=next_cursor)
