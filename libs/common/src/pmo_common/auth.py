@@ -130,14 +130,47 @@ class Authenticator:
 
 
 async def authenticated(request: Request) -> Principal:
-    """Router-level dependency: every route behind a service prefix needs a principal."""
+    """Router-level dependency: every route behind a service prefix needs a principal, and the roles
+    its endpoint declares are checked here, before any other dependency runs (loaders that 404,
+    bodies that 422), so a caller without the role gets 403 and learns nothing about what exists."""
     cached = getattr(request.state, "principal", None)
     if isinstance(cached, Principal):
         return cached
     authenticator: Authenticator = request.app.state.authenticator
     principal = await authenticator.authenticate(request.headers)
+    for allowed in _declared_roles(request.scope.get("route")):
+        if not principal.roles & allowed:
+            raise _forbidden(allowed, principal)
     request.state.principal = principal
     return principal
+
+
+_ROLES_BY_ROUTE: dict[int, list[frozenset[str]]] = {}
+
+
+def _declared_roles(route: Any) -> list[frozenset[str]]:
+    """The role sets required by a route's dependencies (found once per route, then cached)."""
+    if route is None:
+        return []
+    key = id(route)
+    if key not in _ROLES_BY_ROUTE:
+        found: list[frozenset[str]] = []
+        stack = list(getattr(getattr(route, "dependant", None), "dependencies", []))
+        while stack:
+            dependant = stack.pop()
+            roles = getattr(dependant.call, "__pmo_roles__", None)
+            if roles is not None:
+                found.append(roles)
+            stack.extend(dependant.dependencies)
+        _ROLES_BY_ROUTE[key] = found
+    return _ROLES_BY_ROUTE[key]
+
+
+def _forbidden(allowed: frozenset[str], principal: Principal) -> Forbidden:
+    return Forbidden(
+        f"This needs one of the roles {', '.join(sorted(allowed))}; "
+        f"you have {', '.join(sorted(principal.roles)) or 'none'}."
+    )
 
 
 # Declared so that /docs shows the two schemes; the real check is `authenticated`.
@@ -157,12 +190,10 @@ def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
     async def dependency(request: Request, _docs: Annotated[None, Depends(_documented)] = None) -> Principal:
         principal = await authenticated(request)
         if not principal.roles & allowed:
-            raise Forbidden(
-                f"This needs one of the roles {', '.join(sorted(allowed))}; "
-                f"you have {', '.join(sorted(principal.roles)) or 'none'}."
-            )
+            raise _forbidden(allowed, principal)
         return principal
 
+    dependency.__pmo_roles__ = allowed  # type: ignore[attr-defined]  # read by `authenticated`
     return dependency
 
 

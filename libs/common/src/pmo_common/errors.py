@@ -190,7 +190,11 @@ async def _stale(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    # The driver's message names the condition (locked, refused, missing table) without parameters.
+    reason = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
+    log.warning(
+        "database unavailable on %s %s: %s: %s", request.method, request.url.path, type(exc).__name__, reason
+    )
     return problem_response(
         ServiceUnavailable(
             "The database is unavailable; nothing was changed. Retry shortly.", headers={"Retry-After": "2"}
@@ -203,7 +207,9 @@ async def _integrity(request: Request, exc: Exception) -> JSONResponse:
     # Services check uniqueness first and answer a precise 409; this covers the race where two requests
     # pass that check together and the database's constraint decides.
     return problem_response(
-        Conflict("The change conflicts with data written at the same time (a duplicate key); retry or pick another value."),
+        Conflict(
+            "The change conflicts with data written at the same time (a duplicate key); retry or pick another value."
+        ),
         request,
     )
 

@@ -93,6 +93,7 @@ class EventConsumer:
         self.batch = batch
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = False
+        self._busy: set[asyncio.Task[Any]] = set()
         self.paused = asyncio.Event()
         self.paused.set()  # set = running
 
@@ -147,10 +148,16 @@ class EventConsumer:
                             msgs = await psub.fetch(self.batch, timeout=1.0)
                         except (TimeoutError, NatsTimeoutError):
                             continue
-                        for msg in msgs:
-                            if self._closing:
-                                break  # unacked: redelivered after ack_wait, to us or a replica
-                            await self.handle(sub, msg)
+                        task = asyncio.current_task()
+                        assert task is not None
+                        self._busy.add(task)
+                        try:
+                            for msg in msgs:
+                                if self._closing:
+                                    break  # unacked: redelivered after ack_wait, to us or a replica
+                                await self.handle(sub, msg)
+                        finally:
+                            self._busy.discard(task)
                 finally:
                     with contextlib.suppress(Exception):
                         await psub.unsubscribe()
@@ -233,6 +240,9 @@ class EventConsumer:
         """Stop between messages (never inside a handler's transaction), then give up waiting."""
         self._closing = True
         self.paused.set()
+        for task in self._tasks:
+            if task not in self._busy:
+                task.cancel()  # waiting for messages: nothing to lose
         if self._tasks:
             _, pending = await asyncio.wait(self._tasks, timeout=5)
             for task in pending:
