@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+from pmo_common.auth import Reader
+from pmo_common.http import Cursor, Limit, Page, SessionDep, check_if_match, set_etag
+from pmo_common.responses import DELETE_RESPONSES, PATCH_RESPONSES
+
+from pmo_resource.access import AllocationWriter
+from pmo_resource.allocations import repository, service
+from pmo_resource.allocations.dependencies import AllocationDep
+from pmo_resource.allocations.schemas import AllocationCreate, AllocationRead, AllocationUpdate
+
+router = APIRouter(prefix="/allocations", tags=["allocations"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=AllocationRead)
+async def create_allocation(
+    body: AllocationCreate, session: SessionDep, response: Response, principal: AllocationWriter
+) -> AllocationRead:
+    """Resource managers, admins and the PMO allocate to any project; a project manager only to
+    the projects they manage."""
+    allocation = await service.create(session, body, principal)
+    set_etag(response, allocation.version)
+    response.headers["Location"] = f"/resource/v1/allocations/{allocation.id}"
+    return AllocationRead.model_validate(allocation)
+
+
+@router.get("", response_model=Page[AllocationRead])
+async def list_allocations(
+    session: SessionDep,
+    _: Reader,
+    project_id: uuid.UUID | None = None,
+    resource_id: uuid.UUID | None = None,
+    role: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[AllocationRead]:
+    rows, next_cursor = await repository.list_page(
+        session, limit, cursor, project_id=project_id, resource_id=resource_id, role=role
+    )
+    return Page(items=[AllocationRead.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/{allocation_id}", response_model=AllocationRead, responses={404: DELETE_RESPONSES[404]})
+async def get_allocation(allocation: AllocationDep, response: Response, _: Reader) -> AllocationRead:
+    set_etag(response, allocation.version)
+    return AllocationRead.model_validate(allocation)
+
+
+@router.patch("/{allocation_id}", response_model=AllocationRead, responses=PATCH_RESPONSES)
+async def update_allocation(
+    body: AllocationUpdate,
+    allocation: AllocationDep,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    principal: AllocationWriter,
+) -> AllocationRead:
+    check_if_match(request, allocation.version, required=True)
+    allocation = await service.update(session, allocation, body, principal)
+    set_etag(response, allocation.version)
+    return AllocationRead.model_validate(allocation)
+
+
+@router.delete("/{allocation_id}", status_code=status.HTTP_204_NO_CONTENT, responses=DELETE_RESPONSES)
+async def delete_allocation(
+    allocation: AllocationDep, session: SessionDep, request: Request, principal: AllocationWriter
+) -> None:
+    """Resource managers, admins and the PMO delete any allocation; a project manager only those
+    of the projects they manage."""
+    check_if_match(request, allocation.version, required=True)
+    await service.delete(session, allocation, principal)

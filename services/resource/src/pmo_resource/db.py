@@ -1,0 +1,58 @@
+"""The resource service's tables share one MetaData, which already holds the outbox, inbox and
+idempotency tables of `pmo_common`; plus the exact decimal column type used for hours and FTE."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pmo_common.db import service_metadata
+from sqlalchemy import BigInteger, Dialect
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+
+
+class Base(DeclarativeBase):
+    metadata = service_metadata()
+
+
+class ScaledDecimal(TypeDecorator[Decimal]):
+    """An exact decimal with a fixed number of places, stored as a scaled integer (hours as
+    hundredths, FTE as thousandths), so equality and SQL sums are exact on SQLite too."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def __init__(self, places: int) -> None:
+        super().__init__()
+        self.places = places
+        self.factor = 10**places
+
+    def __repr__(self) -> str:  # what Alembic writes into revisions
+        return f"ScaledDecimal({self.places})"
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        return int((Decimal(value) * self.factor).to_integral_value())
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return Decimal(int(value)).scaleb(-self.places)
+
+
+def dialect_name(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def dialect_insert(session: AsyncSession, table: Any) -> Any:
+    """An INSERT that supports `on_conflict_do_update` on both supported backends."""
+    if dialect_name(session) == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pmo_common.contracts.problem import FieldError
+from pmo_common.contracts.types import Month
+from pydantic import BaseModel, ConfigDict, Field
+
+from pmo_resource.imports.models import ImportRun
+from pmo_resource.types import ExternalId, MonthHours
+
+MAX_ROWS = 200_000
+MAX_REPORTED_REJECTIONS = 10_000
+
+
+class CapacityRow(BaseModel):
+    """One person's available hours in one month (replaces their default capacity for it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    external_id: ExternalId
+    period: Month
+    available_hours: MonthHours
+
+
+class RejectedRow(BaseModel):
+    row: int = Field(description="1-based position among the data rows (CSV: the header is not counted).")
+    external_id: str | None
+    errors: list[FieldError]
+
+
+class ImportReport(BaseModel):
+    import_id: uuid.UUID
+    kind: str = Field(description="`resources` or `capacity`.")
+    received: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: list[RejectedRow] = Field(description=f"The first {MAX_REPORTED_REJECTIONS} rejected rows.")
+    rejected_count: int
+    atomic: bool
+    dry_run: bool
+    applied: bool = Field(
+        description="Whether the changes were written (false for dry runs and refused atomic imports)."
+    )
+    created_by: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, run: ImportRun) -> ImportReport:
+        return cls(
+            import_id=run.id,
+            kind=run.kind,
+            received=run.received,
+            created=run.created,
+            updated=run.updated,
+            unchanged=run.unchanged,
+            rejected=[RejectedRow.model_validate(r) for r in run.rejected],
+            rejected_count=run.rejected_count,
+            atomic=run.atomic,
+            dry_run=run.dry_run,
+            applied=run.applied,
+            created_by=run.created_by,
+            created_at=run.created_at,
+        )
+
+
+def request_body_doc(row_model: type[BaseModel], csv_example: str) -> dict[str, Any]:
+    """`openapi_extra` for an import route, which reads its raw body itself."""
+    json_schema = {
+        "type": "object",
+        "required": ["rows"],
+        "additionalProperties": False,
+        "properties": {
+            "rows": {"type": "array", "maxItems": MAX_ROWS, "items": row_model.model_json_schema()}
+        },
+    }
+    csv_schema = {
+        "type": "string",
+        "description": (
+            "UTF-8 CSV with a header row naming the columns (any order; the row fields of the JSON "
+            "form). Empty cells take the field's default; `skills` is `;`-separated."
+        ),
+    }
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": json_schema},
+                "text/csv": {"schema": csv_schema, "example": csv_example},
+            },
+        }
+    }
