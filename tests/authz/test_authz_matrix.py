@@ -15,7 +15,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from pmo_common.testing.harness import auth, eventually, running
 
 ROLES = ("admin", "pmo", "project_manager", "resource_manager", "integration", "viewer")

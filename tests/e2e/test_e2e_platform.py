@@ -84,7 +84,7 @@ async def test_a_portfolio_from_set_up_to_board_dashboard(stack: Stack) -> None:
                     "name": "Digital 2027",
                     "currency": "EUR",
                     "budget": "1000000.00",
-                    "start_date": "2027-01-01",
+                    "start_date": "2026-01-01",
                     "end_date": "2027-12-31",
                 },
             ),
@@ -137,7 +137,7 @@ async def test_a_portfolio_from_set_up_to_board_dashboard(stack: Stack) -> None:
                         "sponsor": "CFO",
                         "manager": "pm.ada",
                         "budget": budget,
-                        "start_date": "2027-01-01",
+                        "start_date": "2026-07-01",
                         "finish_date": "2027-06-30",
                         "value": budget,
                     },
@@ -222,6 +222,29 @@ async def test_a_portfolio_from_set_up_to_board_dashboard(stack: Stack) -> None:
                 ),
                 201,
             )
+        # One engineer is booked beyond their month: an over-allocation the PMO must see.
+        listed = await _ok(await http.get(f"{r}/resources", headers=ADMIN, params={"limit": 10}))
+        by_key = {p["external_id"]: p for p in listed["items"]}
+        await _ok(
+            await http.post(
+                f"{r}/allocations",
+                headers=ADMIN,
+                json={
+                    "project_id": projects["CRM"],
+                    "resource_id": by_key["E001"]["id"],
+                    "role": "engineer",
+                    "start_period": "2027-07",
+                    "end_period": "2027-07",
+                    "hours_per_period": 200,
+                    "kind": "hard",
+                },
+            ),
+            201,
+        )
+        over = await _ok(
+            await http.get(f"{r}/overallocations", headers=ADMIN, params={"from": "2027-07", "to": "2027-07"})
+        )
+        assert [o["resource_id"] for o in over["items"]] == [by_key["E001"]["id"]]
         cap = await _ok(
             await http.get(
                 f"{r}/capacity",
@@ -350,15 +373,15 @@ async def test_a_portfolio_from_set_up_to_board_dashboard(stack: Stack) -> None:
                 },
             )
 
-        await eventually(lambda: _created(report(projects["CRM"], "2027-03-31", "red", 30, "200000.00")), 30)
-        await _ok(await report(projects["CRM"], "2027-02-28", "green", 20, "100000.00"), 201)
+        await eventually(lambda: _created(report(projects["CRM"], "2026-10-31", "red", 30, "200000.00")), 30)
+        await _ok(await report(projects["CRM"], "2026-09-30", "green", 20, "100000.00"), 201)
         latest = await _ok(
             await http.get(f"{rep}/projects/{projects['CRM']}/status-reports/latest", headers=PM)
         )
-        assert latest["as_of"] == "2027-03-31" and latest["overall"] == "red"
+        assert latest["as_of"] == "2026-10-31" and latest["overall"] == "red"
         evm = await _ok(
             await http.get(
-                f"{rep}/projects/{projects['CRM']}/evm", headers=PM, params={"as_of": "2027-03-31"}
+                f"{rep}/projects/{projects['CRM']}/evm", headers=PM, params={"as_of": "2026-10-31"}
             )
         )
         assert evm["bac"] == "400000.00" and evm["ev"] == "120000.00" and evm["ac"] == "200000.00"
@@ -374,8 +397,7 @@ async def test_a_portfolio_from_set_up_to_board_dashboard(stack: Stack) -> None:
         )
         await _patch(http, f"{p}/portfolios/{spare['id']}", {"description": "to be removed"}, ADMIN)
         await _delete(http, f"{p}/portfolios/{spare['id']}", ADMIN)
-        people_page = await _ok(await http.get(f"{r}/resources", headers=ADMIN, params={"limit": 10}))
-        await _delete(http, f"{r}/resources/{people_page['items'][0]['id']}", ADMIN)
+        await _delete(http, f"{r}/resources/{by_key['E002']['id']}", ADMIN)
         await _ok(
             await http.post(
                 f"{k}/risks/{threat['id']}/assessments",
@@ -387,11 +409,7 @@ async def test_a_portfolio_from_set_up_to_board_dashboard(stack: Stack) -> None:
 
         # --- the dashboard shows all of it --------------------------------------------------------
         async def dashboard_complete() -> Any:
-            d = (
-                await http.get(
-                    f"{rep}/portfolios/{pid}/dashboard", headers=ADMIN, params={"as_of": "2027-03-31"}
-                )
-            ).json()
+            d = (await http.get(f"{rep}/portfolios/{pid}/dashboard", headers=ADMIN)).json()
             ok = (
                 d.get("projects", {}).get("total") == 3
                 and d["risks"]["open"] >= 1
@@ -414,6 +432,8 @@ async def test_a_portfolio_from_set_up_to_board_dashboard(stack: Stack) -> None:
 
     try:
         await eventually(all_subjects, timeout=30)
+    except AssertionError:
+        raise AssertionError(f"never published: {sorted(set(CATALOGUE) - set(raw.subjects()))}") from None
     finally:
         await raw.close()
     for subject, headers, body in raw.events:

@@ -11,11 +11,10 @@ from collections.abc import Iterator
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis import checks
-
 from pmo_common.natsserver import NatsServer
 from pmo_common.testing.harness import TEST_JWT_SECRET, token
 from pmo_common.testing.stack import Stack
+from schemathesis import checks
 
 EXAMPLES = int(os.environ.get("PMO_FUZZ_EXAMPLES", "10"))
 ADMIN = {"Authorization": f"Bearer {token('fuzz-admin', ['admin'], ttl_seconds=6 * 3600)}"}
