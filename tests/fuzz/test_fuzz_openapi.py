@@ -1,7 +1,7 @@
 """Property-based fuzzing of every service's OpenAPI document with schemathesis, over real HTTP
 (uvicorn processes), authenticated as an admin: no 5xx, every response matches its documented
 status codes, content type and schema, and every error is problem+json. A bounded number of
-examples per operation keeps it quick (PMO_FUZZ_EXAMPLES, default 10)."""
+examples per operation keeps it quick (PMO_FUZZ_EXAMPLES, default 25)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pmo_common.testing.harness import TEST_JWT_SECRET, token
 from pmo_common.testing.stack import Stack
 from schemathesis import checks
 
-EXAMPLES = int(os.environ.get("PMO_FUZZ_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("PMO_FUZZ_EXAMPLES", "25"))
 ADMIN = {"Authorization": f"Bearer {token('fuzz-admin', ['admin'], ttl_seconds=6 * 3600)}"}
 
 

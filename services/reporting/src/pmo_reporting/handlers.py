@@ -20,12 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_reporting.readmodels import repository
 from pmo_reporting.readmodels.models import (
+    GLOBAL_SCOPE,
     PortfolioView,
     ProjectStageHistory,
     ProjectView,
     RiskHistory,
     RiskView,
 )
+from pmo_reporting.status_reports import repository as status_reports
 
 handlers = EventHandlers()
 
@@ -34,7 +36,9 @@ handlers = EventHandlers()
 async def on_portfolio_event(session: AsyncSession, event: CloudEvent) -> None:
     subject = event.nats_subject
     if subject.startswith("pmo.portfolio.portfolio."):
-        await _apply_portfolio(session, PortfolioData.model_validate(event.data))
+        portfolio = PortfolioData.model_validate(event.data)
+        await _apply_portfolio(session, portfolio)
+        await repository.bump_versions(session, portfolio.id)
     elif subject.startswith("pmo.portfolio.project."):
         data = validate_data(subject, event.data)
         assert isinstance(data, ProjectData)
@@ -54,6 +58,8 @@ async def _apply_portfolio(session: AsyncSession, data: PortfolioData) -> None:
 
 async def _apply_project(session: AsyncSession, data: ProjectData, event: CloudEvent) -> None:
     deleted = data.deleted or event.nats_subject.endswith(".deleted")
+    before = await session.get(ProjectView, data.id)
+    old_portfolio, old_budget = (before.portfolio_id, before.budget) if before else (None, None)
     values = {
         "id": data.id,
         "portfolio_id": data.portfolio_id,
@@ -66,7 +72,14 @@ async def _apply_project(session: AsyncSession, data: ProjectData, event: CloudE
         "stage": data.stage,
         "deleted": deleted,
     }
-    await apply_if_newer(session, ProjectView, data.id, data.version, values)
+    applied = await apply_if_newer(session, ProjectView, data.id, data.version, values)
+    if applied and (before is None or old_budget != data.budget):
+        # Figures use the current budget for every date: re-derive the reports' earned value and
+        # copy the latest one's figures (a new row: after a rebuild, say).
+        project = await session.get(ProjectView, data.id)
+        assert project is not None
+        await status_reports.rederive(session, project)
+    await repository.bump_versions(session, old_portfolio, data.portfolio_id)
     # A stage counts from the gate decision's time; anything else from when it was published.
     effective_at = data.decided_at if isinstance(data, ProjectStageChangedData) else event.time
     await repository.add_history_once(
@@ -102,6 +115,8 @@ async def on_risk_event(session: AsyncSession, event: CloudEvent) -> None:
         "is_open": is_open,
     }
     values = {**common, "id": data.id, "kind": data.kind, "status": data.status, "deleted": deleted}
+    before = await session.get(RiskView, data.id)
+    await repository.bump_versions(session, before.portfolio_id if before else None, data.portfolio_id)
     await apply_if_newer(session, RiskView, data.id, data.version, values)
     history = {**common, "risk_id": data.id, "version": data.version, "effective_at": event.time}
     await repository.add_history_once(session, RiskHistory, (data.id, data.version), history)
@@ -115,6 +130,7 @@ async def on_risk_event(session: AsyncSession, event: CloudEvent) -> None:
 )
 async def on_resource_event(session: AsyncSession, event: CloudEvent) -> None:
     subject = event.nats_subject
+    await repository.bump_versions(session, GLOBAL_SCOPE)  # org-wide: every portfolio's dashboard
     if subject == "pmo.resource.capacity.changed":
         capacity = CapacityChangedData.model_validate(event.data)
         cells = [t.model_dump() for t in capacity.totals]

@@ -11,7 +11,8 @@ from pmo_common.events.consumer import INBOX
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, func, select
 
-from pmo_reporting.readmodels.models import READ_MODELS
+from pmo_reporting.readmodels.models import GLOBAL_SCOPE, READ_MODELS
+from pmo_reporting.readmodels.repository import bump_versions
 
 
 class RebuildResult(BaseModel):
@@ -41,6 +42,7 @@ async def rebuild(ctx: ServiceContext) -> RebuildResult:
                     table = getattr(model, "__table__", model)
                     deleted[table.name] = await session.scalar(select(func.count()).select_from(table)) or 0
                     await session.execute(delete(table))
+                await bump_versions(session, GLOBAL_SCOPE)  # no cached dashboard outlives a rebuild
             await ctx.consumer.delete_consumers()
         finally:
             await ctx.consumer.start()
@@ -48,5 +50,5 @@ async def rebuild(ctx: ServiceContext) -> RebuildResult:
         status="replaying",
         deleted_rows=deleted,
         consumers=[ctx.consumer.durable(s) for s in ctx.consumer.subscriptions],
-        kept=["status_reports", "project_health", "outbox", "idempotency_keys"],
+        kept=["status_reports", "project_health", "rm_data_versions", "outbox", "idempotency_keys"],
     )

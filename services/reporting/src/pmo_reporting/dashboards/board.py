@@ -40,11 +40,7 @@ async def report_html(session: AsyncSession, portfolio: PortfolioView, as_of: da
         totals = (
             current.totals
             if month == months[-1]
-            else (
-                await service.portfolio_figures(
-                    session, portfolio.id, min(month_end(month), as_of), top_risks=0
-                )
-            ).totals
+            else await service.totals_as_of(session, portfolio.id, min(month_end(month), as_of))
         )
         pv.append(totals.pv)
         ev.append(totals.ev)

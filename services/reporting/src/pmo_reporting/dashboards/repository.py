@@ -15,9 +15,28 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Subquery, and_, case, func, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    Integer,
+    Row,
+    Select,
+    Subquery,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
+from pmo_reporting.logic.evm import RED_BELOW
 from pmo_reporting.readmodels.models import (
     CapacityCell,
     DemandCell,
@@ -27,7 +46,7 @@ from pmo_reporting.readmodels.models import (
     RiskHistory,
     RiskView,
 )
-from pmo_reporting.status_reports.models import ProjectHealth, StatusReport
+from pmo_reporting.status_reports.models import StatusReport
 
 ResultRow = Row[*tuple[Any, ...]]
 """A result row with named columns (project, report or risk figures)."""
@@ -52,11 +71,9 @@ def end_of_day(as_of: date) -> datetime:
     return datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
 
 
-async def projects_as_of(
-    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, *, current: bool
-) -> Sequence[ResultRow]:
-    """The portfolio's live projects as of the date: id, code, name, manager, stage and the
-    baseline (the current budget and dates; stage and membership from history)."""
+def _project_state(portfolio_id: uuid.UUID, as_of: date, *, current: bool) -> Select[Any]:
+    """The portfolio's live projects as of the date: the baseline (the current budget and dates)
+    with the stage and membership in effect then (from history for a past date)."""
     baseline = (
         ProjectView.id,
         ProjectView.code,
@@ -67,55 +84,49 @@ async def projects_as_of(
         ProjectView.finish_date,
     )
     if current:
-        stmt = select(*baseline, ProjectView.stage).where(
+        return select(*baseline, ProjectView.stage).where(
             ProjectView.portfolio_id == portfolio_id, ProjectView.deleted.is_(False)
         )
-    else:
-        h = ProjectStageHistory
-        latest = (
-            select(h.project_id, func.max(h.version).label("v"))
-            .where(h.portfolio_id == portfolio_id, h.effective_at < end_of_day(as_of))
-            .group_by(h.project_id)
-            .subquery()
+    h, until = ProjectStageHistory, end_of_day(as_of)
+    return (
+        select(*baseline, h.stage)
+        .join(ProjectView, ProjectView.id == h.project_id)
+        .where(
+            h.portfolio_id == portfolio_id,
+            h.superseded_at >= until,
+            h.effective_at < until,
+            h.deleted.is_(False),
         )
-        stmt = (
-            select(*baseline, h.stage)
-            .join(latest, and_(h.project_id == latest.c.project_id, h.version == latest.c.v))
-            .join(ProjectView, ProjectView.id == h.project_id)
-            .where(h.deleted.is_(False))
-        )
+    )
+
+
+async def projects_as_of(
+    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, *, current: bool
+) -> Sequence[ResultRow]:
+    """The portfolio's live projects as of the date: id, code, name, manager, stage and the
+    baseline (the current budget and dates; stage and membership from history)."""
+    stmt = _project_state(portfolio_id, as_of, current=current)
     return (await session.execute(stmt.order_by(ProjectView.code, ProjectView.id))).all()
+
+
+def _report_in_effect(portfolio_id: uuid.UUID, project_id: Any, as_of: date) -> ColumnElement[bool]:
+    """The project's latest report on or before the date (its place in the timeline that
+    `status_reports.repository.place_in_timeline` maintains)."""
+    return and_(
+        StatusReport.project_id == project_id,
+        StatusReport.superseded_on > as_of,
+        StatusReport.as_of <= as_of,
+        StatusReport.portfolio_id == portfolio_id,
+    )
 
 
 async def latest_reports(
     session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, *, current: bool
 ) -> dict[uuid.UUID, ResultRow]:
     """Per project, the latest report on or before the date (ties: the later-submitted)."""
-    if current:
-        # Reports are never dated in the future, so the latest overall is the one `project_health` tracks.
-        stmt = (
-            select(*REPORT_COLUMNS)
-            .join(ProjectHealth, ProjectHealth.latest_report_id == StatusReport.id)
-            .where(StatusReport.portfolio_id == portfolio_id)
-        )
-    else:
-        # Per project the latest date on or before as_of (a streaming GROUP BY on the index), then
-        # that date's reports; several on one date are settled below by submission time.
-        latest = (
-            select(StatusReport.project_id, func.max(StatusReport.as_of).label("as_of"))
-            .where(StatusReport.portfolio_id == portfolio_id, StatusReport.as_of <= as_of)
-            .group_by(StatusReport.project_id)
-            .subquery()
-        )
-        stmt = select(*REPORT_COLUMNS).join(
-            latest, and_(StatusReport.project_id == latest.c.project_id, StatusReport.as_of == latest.c.as_of)
-        )
-    chosen: dict[uuid.UUID, ResultRow] = {}
-    for row in (await session.execute(stmt)).all():
-        best = chosen.get(row.project_id)
-        if best is None or (row.submitted_at, str(row.id)) > (best.submitted_at, str(best.id)):
-            chosen[row.project_id] = row
-    return chosen
+    projects = _project_state(portfolio_id, as_of, current=current).subquery()
+    stmt = select(*REPORT_COLUMNS).join(projects, _report_in_effect(portfolio_id, projects.c.id, as_of))
+    return {row.project_id: row for row in (await session.execute(stmt)).all()}
 
 
 def _risk_state(portfolio_id: uuid.UUID, as_of: date, *, current: bool) -> Subquery:
@@ -127,13 +138,7 @@ def _risk_state(portfolio_id: uuid.UUID, as_of: date, *, current: bool) -> Subqu
             .where(r.portfolio_id == portfolio_id, r.is_open.is_(True))
             .subquery("risks")
         )
-    h = RiskHistory
-    latest = (
-        select(h.risk_id, func.max(h.version).label("v"))
-        .where(h.portfolio_id == portfolio_id, h.effective_at < end_of_day(as_of))
-        .group_by(h.risk_id)
-        .subquery()
-    )
+    h, until = RiskHistory, end_of_day(as_of)
     return (
         select(
             h.risk_id.label("id"),
@@ -146,8 +151,12 @@ def _risk_state(portfolio_id: uuid.UUID, as_of: date, *, current: bool) -> Subqu
             h.emv,
             h.escalated,
         )
-        .join(latest, and_(h.risk_id == latest.c.risk_id, h.version == latest.c.v))
-        .where(h.is_open.is_(True))
+        .where(
+            h.portfolio_id == portfolio_id,
+            h.is_open.is_(True),
+            h.superseded_at >= until,
+            h.effective_at < until,
+        )
         .subquery("risks")
     )
 
@@ -164,7 +173,13 @@ class RiskFigures:
 
 
 async def risk_figures(
-    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, *, current: bool, top: int = 10
+    session: AsyncSession,
+    portfolio_id: uuid.UUID,
+    as_of: date,
+    *,
+    current: bool,
+    top: int = 10,
+    by_project: bool = True,
 ) -> RiskFigures:
     risks = _risk_state(portfolio_id, as_of, current=current)
     escalated = func.sum(case((risks.c.escalated.is_(True), 1), else_=0))
@@ -180,13 +195,17 @@ async def risk_figures(
             ).group_by(risks.c.level, risks.c.probability, risks.c.impact)
         )
     ).all()
-    by_project = (
-        await session.execute(
-            select(risks.c.project_id, func.count())
-            .where(risks.c.escalated.is_(True), risks.c.project_id.is_not(None))
-            .group_by(risks.c.project_id)
-        )
-    ).all()
+    escalated_by_project = (
+        (
+            await session.execute(
+                select(risks.c.project_id, func.count())
+                .where(risks.c.escalated.is_(True), risks.c.project_id.is_not(None))
+                .group_by(risks.c.project_id)
+            )
+        ).all()
+        if by_project
+        else []
+    )
     top_rows = (
         (
             await session.execute(
@@ -196,7 +215,9 @@ async def risk_figures(
         if top
         else []
     )
-    figures = RiskFigures(0, 0, Decimal("0.00"), {}, {pid: n for pid, n in by_project}, list(top_rows), {})
+    figures = RiskFigures(
+        0, 0, Decimal("0.00"), {}, {pid: n for pid, n in escalated_by_project}, list(top_rows), {}
+    )
     for row in cells:  # at most levels × 25 cells
         figures.open += row.n
         figures.escalated += int(row.escalated or 0)
@@ -232,3 +253,249 @@ async def overallocations(session: AsyncSession, period: str, limit: int = 100) 
         .limit(limit)
     )
     return list((await session.scalars(stmt)).all())
+
+
+# --- Portfolio figures aggregated in SQL (dashboard, KPIs, S-curve) ---------------------------------
+#
+# The per-project rules of `logic.evm` evaluated by the database in integer cents, so a dashboard
+# reads a handful of grouped rows instead of one row (and one Python EVM computation) per project.
+# `tests/test_reporting_dashboard_sql.py` checks them against the per-project Python path.
+
+EVM_STAGES = ("approved", "in_progress", "on_hold", "closed")
+REPORTING_STAGES = ("in_progress",)
+LATE_AFTER_DAYS = 35
+_RED_PERCENT = int(RED_BELOW * 100)  # SPI or CPI below 0.85  <=>  100 * EV < 85 * PV (or AC)
+
+
+class days_between(FunctionElement[int]):
+    """`later - earlier` in days for two DATE expressions."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(days_between)
+def _days_between(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"({later} - {earlier})"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+class date_value(FunctionElement[date]):
+    """A bound date usable in date arithmetic (SQLite keeps dates as ISO text: no CAST there)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(date_value)
+def _date_value(element: date_value, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS DATE)"
+
+
+@compiles(date_value, "sqlite")
+def _date_value_sqlite(element: date_value, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+def _cents(column: Any) -> ColumnElement[int]:
+    """A money column as the integer cents it is stored as (no Decimal conversion per row)."""
+    return type_coerce(column, BigInteger)
+
+
+def _round_half_even(numerator: ColumnElement[int], denominator: ColumnElement[int]) -> ColumnElement[int]:
+    """numerator / denominator rounded half-even, for numerator >= 0 and denominator > 0 (exact
+    integer arithmetic: the same result as logic.evm's Decimal `money()`)."""
+    quotient, twice_rest = numerator // denominator, (numerator % denominator) * 2
+    return quotient + case(
+        (twice_rest > denominator, 1), (and_(twice_rest == denominator, quotient % 2 == 1), 1), else_=0
+    )
+
+
+def _linear_pv_cents(bac: Any, start: Any, finish: Any, day: Any) -> ColumnElement[int]:
+    """logic.evm.linear_planned_value in cents: BAC spread evenly over start..finish."""
+    return case(
+        (or_(start.is_(None), finish.is_(None)), None),
+        (day >= finish, bac),
+        (day <= start, 0),
+        else_=_round_half_even(bac * days_between(day, start), days_between(finish, start)),
+    )
+
+
+def _below_red(ev: Any, base: Any) -> ColumnElement[bool]:
+    """ev / base < 0.85 with both known and base non-zero, without dividing."""
+    return and_(
+        ev.is_not(None),
+        or_(
+            and_(base > 0, ev * 100 < base * _RED_PERCENT),
+            and_(base < 0, ev * 100 > base * _RED_PERCENT),
+        ),
+    )
+
+
+def _escalated_by_project(portfolio_id: uuid.UUID, as_of: date, *, current: bool) -> Subquery:
+    if current:
+        r = RiskView
+        where = [r.portfolio_id == portfolio_id, r.is_open.is_(True)]
+        project = r.project_id
+        escalated = r.escalated
+    else:
+        h, until = RiskHistory, end_of_day(as_of)
+        where = [
+            h.portfolio_id == portfolio_id,
+            h.is_open.is_(True),
+            h.superseded_at >= until,
+            h.effective_at < until,
+        ]
+        project = h.project_id
+        escalated = h.escalated
+    return (
+        select(project.label("project_id"), func.count().label("n"))
+        .where(*where, escalated.is_(True), project.is_not(None))
+        .group_by(project)
+        .subquery("escalated")
+    )
+
+
+def _project_reports(portfolio_id: uuid.UUID, as_of: date, *, current: bool) -> Subquery:
+    """The live projects with the figures of their report in effect on the date (NULLs without
+    one). Current figures are copied on the project rows; past ones come from the timeline."""
+    if current:
+        p = ProjectView
+        return (
+            select(
+                p.id,
+                p.code,
+                p.name,
+                p.stage,
+                p.budget,
+                p.start_date,
+                p.finish_date,
+                p.report_as_of,
+                p.report_overall.label("overall"),
+                p.report_pv,
+                p.report_ev,
+                p.report_ac,
+            )
+            .where(p.portfolio_id == portfolio_id, p.deleted.is_(False))
+            .subquery("projects")
+        )
+    projects = _project_state(portfolio_id, as_of, current=False).subquery("state")
+    r = StatusReport
+    return (
+        select(
+            projects.c.id,
+            projects.c.code,
+            projects.c.name,
+            projects.c.stage,
+            projects.c.budget,
+            projects.c.start_date,
+            projects.c.finish_date,
+            r.as_of.label("report_as_of"),
+            r.overall,
+            r.planned_value.label("report_pv"),
+            r.ev_effective.label("report_ev"),
+            r.actual_cost.label("report_ac"),
+        )
+        .outerjoin(r, _report_in_effect(portfolio_id, projects.c.id, as_of))
+        .subquery("projects")
+    )
+
+
+def project_figures(
+    portfolio_id: uuid.UUID, as_of: date, *, current: bool, escalations: bool = False
+) -> Subquery:
+    """One row per live project as of the date, in cents: stage, BAC, the report in effect
+    (overall, as_of, AC, EV) and PV (reported, else linear); with `escalations`, the number of
+    its open escalated risks and how many attention reasons it has."""
+    p = _project_reports(portfolio_id, as_of, current=current)
+    day = date_value(literal(as_of, Date))
+    bac = _cents(p.c.budget)
+    pv = func.coalesce(_cents(p.c.report_pv), _linear_pv_cents(bac, p.c.start_date, p.c.finish_date, day))
+    ev, ac = _cents(p.c.report_ev), _cents(p.c.report_ac)
+    columns: list[Any] = [
+        p.c.id,
+        p.c.stage,
+        p.c.overall,
+        bac.label("bac"),
+        pv.label("pv"),
+        ev.label("ev"),
+        ac.label("ac"),
+    ]
+    stmt = select(*columns)
+    if escalations:
+        escalated = _escalated_by_project(portfolio_id, as_of, current=current)
+        count = func.coalesce(escalated.c.n, 0)
+        late = and_(
+            p.c.stage.in_(REPORTING_STAGES),
+            or_(p.c.report_as_of.is_(None), days_between(day, p.c.report_as_of) > LATE_AFTER_DAYS),
+        )
+        reasons = sum(
+            (
+                case((condition, 1), else_=0)
+                for condition in (
+                    p.c.overall == "red",
+                    _below_red(ev, pv),
+                    _below_red(ev, ac),
+                    count > 0,
+                    late,
+                )
+            ),
+            start=literal(0),
+        )
+        stmt = stmt.add_columns(
+            p.c.code,
+            p.c.name,
+            p.c.report_as_of,
+            count.label("escalated"),
+            reasons.label("reasons"),
+        ).outerjoin(escalated, escalated.c.project_id == p.c.id)
+    return stmt.subquery("figures")
+
+
+@dataclass
+class EvmGroup:
+    stage: str
+    overall: str | None
+    projects: int
+    bac: int
+    pv: int
+    ev: int
+    ac: int
+
+
+async def evm_groups(
+    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, *, current: bool
+) -> list[EvmGroup]:
+    """Project counts and EVM sums (cents; unknown figures count as zero) by stage and overall RAG."""
+    f = project_figures(portfolio_id, as_of, current=current)
+    stmt = select(
+        f.c.stage,
+        f.c.overall,
+        func.count(),
+        *(func.coalesce(func.sum(c), 0) for c in (f.c.bac, f.c.pv, f.c.ev, f.c.ac)),
+    ).group_by(f.c.stage, f.c.overall)
+    return [EvmGroup(*row) for row in (await session.execute(stmt)).all()]
+
+
+async def attention_candidates(
+    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, *, current: bool, limit: int
+) -> tuple[list[ResultRow], int]:
+    """The projects with the most attention reasons (then by code, id) and how many have any."""
+    f = project_figures(portfolio_id, as_of, current=current, escalations=True)
+    code: ColumnElement[Any] = f.c.code
+    if session.get_bind().dialect.name == "postgresql":
+        code = code.collate("C")  # code-point order, as Python sorts strings
+    stmt = (
+        select(f, func.count().over().label("total"))
+        .where(f.c.reasons > 0)
+        .order_by(f.c.reasons.desc(), code, f.c.id)
+        .limit(limit)
+    )
+    rows = (await session.execute(stmt)).all()
+    return list(rows), (rows[0].total if rows else 0)

@@ -3,13 +3,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pmo_common.auth import Reader
 from pmo_common.http import SessionDep
 from pmo_common.responses import GET_RESPONSES
 
 from pmo_reporting.dashboards import board, service
+from pmo_reporting.dashboards.cache import cache_of
 from pmo_reporting.dashboards.schemas import Dashboard, KpiSeries
 from pmo_reporting.logic.periods import today
 from pmo_reporting.readmodels.dependencies import PortfolioDep
@@ -22,10 +23,11 @@ MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 @router.get("/dashboard", response_model=Dashboard, responses=GET_RESPONSES)
 async def portfolio_dashboard(
-    portfolio: PortfolioDep, session: SessionDep, _: Reader, as_of: AsOf = None
-) -> Dashboard:
+    portfolio: PortfolioDep, session: SessionDep, request: Request, _: Reader, as_of: AsOf = None
+) -> Response:
     """Projects by stage and RAG, summed earned value, risks, capacity and what needs attention."""
-    return await service.dashboard(session, portfolio, as_of or today())
+    body = await service.dashboard_json(session, portfolio, as_of or today(), cache_of(request.app))
+    return Response(body, media_type="application/json")
 
 
 @router.get("/kpis", response_model=KpiSeries, responses=GET_RESPONSES)

@@ -8,7 +8,7 @@ answered "as of" a past date. All of them are dropped and replayed by `POST /adm
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from pmo_common.db import MoneyType, UTCDateTime
@@ -16,6 +16,8 @@ from sqlalchemy import Boolean, Date, Float, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pmo_reporting.db import Base
+
+END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 class PortfolioView(Base):
@@ -44,6 +46,13 @@ class ProjectView(Base):
     finish_date: Mapped[date | None] = mapped_column(Date)
     stage: Mapped[str] = mapped_column(String(20))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The figures of the project's latest status report (none: NULL), copied here when a report
+    # becomes the latest and when the row is (re)built, so that current dashboards read one table.
+    report_as_of: Mapped[date | None] = mapped_column(Date, default=None)
+    report_overall: Mapped[str | None] = mapped_column(String(5), default=None)
+    report_pv: Mapped[Decimal | None] = mapped_column(MoneyType, default=None)
+    report_ev: Mapped[Decimal | None] = mapped_column(MoneyType, default=None)
+    report_ac: Mapped[Decimal | None] = mapped_column(MoneyType, default=None)
 
 
 class ProjectStageHistory(Base):
@@ -51,7 +60,9 @@ class ProjectStageHistory(Base):
     take effect at the gate decision's `decided_at`, other changes at the event's time."""
 
     __tablename__ = "rm_project_history"
-    __table_args__ = (Index("ix_rm_project_history_portfolio_at", "portfolio_id", "effective_at"),)
+    __table_args__ = (
+        Index("ix_rm_project_history_portfolio_at", "portfolio_id", "superseded_at", "effective_at"),
+    )
 
     project_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -59,6 +70,9 @@ class ProjectStageHistory(Base):
     stage: Mapped[str] = mapped_column(String(20))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    superseded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=END_OF_TIME)
+    """Derived: the earliest `effective_at` of a higher version (END_OF_TIME if none), so the version
+    in effect at `t` is the one row with effective_at < t <= superseded_at."""
 
 
 class RiskView(Base):
@@ -101,7 +115,32 @@ class RiskHistory(Base):
     """One row per risk event: the risk's state from the event's time on."""
 
     __tablename__ = "rm_risk_history"
-    __table_args__ = (Index("ix_rm_risk_history_portfolio_at", "portfolio_id", "effective_at"),)
+    __table_args__ = (
+        # Covering: the as-of risk counts and sums read no table rows.
+        Index(
+            "ix_rm_risk_history_portfolio_at",
+            "portfolio_id",
+            "is_open",
+            "superseded_at",
+            "effective_at",
+            "level",
+            "probability",
+            "impact",
+            "escalated",
+            "emv",
+            "project_id",
+        ),
+        # The top risks as of a date: read in score order, stopping after the first few in effect.
+        Index(
+            "ix_rm_risk_history_portfolio_top",
+            "portfolio_id",
+            "is_open",
+            "score",
+            "emv",
+            "superseded_at",
+            "effective_at",
+        ),
+    )
 
     risk_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -116,6 +155,8 @@ class RiskHistory(Base):
     escalated: Mapped[bool] = mapped_column(Boolean)
     is_open: Mapped[bool] = mapped_column(Boolean)
     effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    superseded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=END_OF_TIME)
+    """Derived, as in `ProjectStageHistory`."""
 
 
 class CapacityState(Base):
@@ -167,6 +208,20 @@ class Overallocation(Base):
     capacity_hours: Mapped[float] = mapped_column(Float)
     demand_hours: Mapped[float] = mapped_column(Float)
     excess_hours: Mapped[float] = mapped_column(Float)
+
+
+class DataVersion(Base):
+    """A counter per portfolio (and one for org-wide data, GLOBAL_SCOPE) bumped in the same
+    transaction as every change that can alter its figures: cached dashboards are keyed by it.
+    Not a read model: a rebuild bumps the global counter instead of emptying the table."""
+
+    __tablename__ = "rm_data_versions"
+
+    scope_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+GLOBAL_SCOPE = uuid.UUID(int=0)
 
 
 READ_MODELS: tuple[type[Base], ...] = (

@@ -5,12 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_reporting.readmodels.models import (
+    END_OF_TIME,
     CapacityCell,
     CapacityState,
+    DataVersion,
     DemandCell,
     DemandState,
     Overallocation,
@@ -32,10 +36,46 @@ async def get_portfolio(session: AsyncSession, portfolio_id: uuid.UUID) -> Portf
 async def add_history_once(
     session: AsyncSession, model: Any, key: tuple[Any, ...], values: dict[str, Any]
 ) -> None:
-    """History rows are keyed by (aggregate id, version): replays and duplicates add nothing."""
-    if await session.get(model, key) is None:
-        session.add(model(**values))
-        await session.flush()
+    """History rows are keyed by (aggregate id, version): replays and duplicates add nothing.
+
+    Each row also carries `superseded_at`, the earliest `effective_at` of a higher version, so
+    that "the newest version in effect at t" is the row with effective_at < t <= superseded_at (one
+    index range instead of a GROUP BY over the whole history). Events may arrive in any order: a
+    new row takes its successors' earliest time, and lowers that of its predecessors."""
+    table = model.__table__
+    aggregate, version = table.primary_key.columns.values()
+    aggregate_id, number = key
+    effective_at = values["effective_at"]
+    others = (
+        await session.execute(
+            select(version, table.c.effective_at, table.c.superseded_at).where(aggregate == aggregate_id)
+        )
+    ).all()
+    if any(other == number for other, _, _ in others):
+        return
+    following = min((at for other, at, _ in others if other > number), default=END_OF_TIME)
+    session.add(model(**values, superseded_at=following))
+    await session.flush()
+    if any(other < number and until > effective_at for other, _, until in others):
+        await session.execute(
+            update(table)
+            .where(aggregate == aggregate_id, version < number, table.c.superseded_at > effective_at)
+            .values(superseded_at=effective_at)
+        )
+
+
+async def bump_versions(session: AsyncSession, *scopes: uuid.UUID | None) -> None:
+    """+1 on each scope's data version (a portfolio id, or GLOBAL_SCOPE), in the caller's transaction."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    table = DataVersion.__table__
+    for scope in sorted({s for s in scopes if s is not None}):  # one order: no lock-order deadlocks
+        stmt = insert(table).values(scope_id=scope, version=1)
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[table.c.scope_id], set_={"version": table.c.version + 1}
+            )
+        )
 
 
 async def replace_capacity(

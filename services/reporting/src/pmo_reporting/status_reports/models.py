@@ -13,12 +13,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from pmo_reporting.db import Base
 
+END_OF_TIME = date(9999, 12, 31)
+"""`superseded_on` of a project's latest report: later than any as-of date."""
+
 
 class StatusReport(Base):
     __tablename__ = "status_reports"
     __table_args__ = (
         Index("ix_status_reports_project_as_of", "project_id", "as_of", "submitted_at"),
         Index("ix_status_reports_portfolio_project_as_of", "portfolio_id", "project_id", "as_of"),
+        # "The report in effect on a date" is one index range per project: superseded_on > date >= as_of.
+        Index("ix_status_reports_project_superseded", "project_id", "superseded_on", "as_of"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -44,6 +49,13 @@ class StatusReport(Base):
     submitted_by: Mapped[str] = mapped_column(String(200))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Derived, maintained on every submission (see `repository.place_in_timeline`): the first date on
+    # which this report is no longer the project's latest (the next report's `as_of`; its own `as_of`
+    # when a later submission for the same date replaced it; END_OF_TIME while it is the latest).
+    superseded_on: Mapped[date] = mapped_column(Date, default=END_OF_TIME)
+    # Derived: the earned value figures use (the reported one, else percent_complete × the project's
+    # current BAC); refreshed when the project's budget changes.
+    ev_effective: Mapped[Decimal] = mapped_column(MoneyType)
 
 
 class ProjectHealth(Base):

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
 
 from pmo_common.http import paginate
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_reporting.status_reports.models import ProjectHealth, StatusReport
+from pmo_reporting.logic.evm import Baseline, Progress, earned_value
+from pmo_reporting.readmodels.models import ProjectView
+from pmo_reporting.status_reports.models import END_OF_TIME, ProjectHealth, StatusReport
 
 # Newest first; among reports for one date, the later-submitted first; id makes the order total.
 NEWEST_FIRST = [(StatusReport.as_of, True), (StatusReport.submitted_at, True), (StatusReport.id, True)]
@@ -43,3 +48,81 @@ async def health(session: AsyncSession, project_id: uuid.UUID) -> ProjectHealth 
 async def get(session: AsyncSession, project_id: uuid.UUID, report_id: uuid.UUID) -> StatusReport | None:
     report = await session.get(StatusReport, report_id)
     return report if report is not None and report.project_id == project_id else None
+
+
+async def place_in_timeline(
+    session: AsyncSession, project_id: uuid.UUID, report_id: uuid.UUID, as_of: date, submitted_at: datetime
+) -> date:
+    """Maintain `superseded_on` for a report about to be inserted; returns the new report's own.
+
+    Per project the reports in effect form a timeline: the winner of each date (the later
+    submission; id breaks ties) is in effect from its date until the next date with a report.
+    Reports may arrive out of order, so the new one may cut an earlier winner's period short,
+    replace the winner of its own date, or lose to it."""
+    # Submissions for one project are serialised (on PostgreSQL; SQLite serialises every writer).
+    await session.execute(select(ProjectView.id).where(ProjectView.id == project_id).with_for_update())
+    r = StatusReport
+    same_day = (
+        await session.execute(
+            select(r.id, r.submitted_at).where(r.project_id == project_id, r.as_of == as_of)
+        )
+    ).all()
+    if any((other_at, str(other)) > (submitted_at, str(report_id)) for other, other_at in same_day):
+        return as_of  # a later submission for the same date stays in effect: this one never is
+    following = await session.scalar(
+        select(func.min(r.as_of)).where(r.project_id == project_id, r.as_of > as_of)
+    )
+    await session.execute(
+        update(r)
+        .where(
+            r.project_id == project_id,
+            or_(r.as_of == as_of, and_(r.as_of < as_of, r.superseded_on > as_of)),
+        )
+        .values(superseded_on=as_of)
+        .execution_options(synchronize_session=False)
+    )
+    return following or END_OF_TIME
+
+
+async def rederive(session: AsyncSession, project: ProjectView) -> None:
+    """After a project's budget changed (or its row was rebuilt): re-derive `ev_effective` of its
+    reports that state no earned value (EV = percent_complete × the current BAC), and copy the
+    latest report's figures onto the project row."""
+    r = StatusReport
+    rows = (
+        await session.execute(
+            select(
+                r.id,
+                r.percent_complete,
+                r.earned_value,
+                r.ev_effective,
+                r.superseded_on,
+                r.as_of,
+                r.overall,
+                r.planned_value,
+                r.actual_cost,
+            ).where(r.project_id == project.id)
+        )
+    ).all()
+    baseline, zero = Baseline(bac=project.budget), Decimal("0.00")
+    changed, latest = [], None
+    for row in rows:
+        ev = row.earned_value
+        if ev is None:
+            ev = earned_value(baseline, Progress(row.percent_complete, zero))
+            if ev != row.ev_effective:
+                changed.append({"id": row.id, "ev_effective": ev})
+        if row.superseded_on == END_OF_TIME:
+            latest = SimpleNamespace(**(row._asdict() | {"ev_effective": ev}))
+    if changed:
+        await session.execute(update(StatusReport), changed)
+    set_latest(project, latest)
+
+
+def set_latest(project: ProjectView, report: Any) -> None:
+    """`report`: a StatusReport (or a row with its figures), or None."""
+    project.report_as_of = report.as_of if report else None
+    project.report_overall = report.overall if report else None
+    project.report_pv = report.planned_value if report else None
+    project.report_ev = report.ev_effective if report else None
+    project.report_ac = report.actual_cost if report else None

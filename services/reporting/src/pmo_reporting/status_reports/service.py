@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from pmo_common.auth import Principal, ensure_can_write_project
@@ -17,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_reporting.logic.evm import Baseline, Evm, Progress, compute_evm, rounded_ratio
 from pmo_reporting.readmodels.models import ProjectView
+from pmo_reporting.readmodels.repository import bump_versions
 from pmo_reporting.status_reports import repository
-from pmo_reporting.status_reports.models import ProjectHealth, StatusReport
+from pmo_reporting.status_reports.models import END_OF_TIME, ProjectHealth, StatusReport
 from pmo_reporting.status_reports.schemas import StatusReportCreate
 
 
@@ -44,18 +46,29 @@ async def submit(
     ensure_can_write_project(principal, project.manager, what="status report")
     evm = compute_evm(baseline_of(project), progress_of(body), body.as_of)
     values = body.model_dump(exclude={"actions"})
+    report_id, submitted_at = uuid.uuid4(), utcnow()
+    superseded_on = await repository.place_in_timeline(
+        session, project.id, report_id, body.as_of, submitted_at
+    )
+    assert evm.ev is not None  # a report always yields an earned value
     report = StatusReport(
         **values,
+        id=report_id,
         actions=[a.model_dump(mode="json") for a in body.actions],
         project_id=project.id,
         portfolio_id=project.portfolio_id,
         suggested_rag=evm.suggested_rag,
         submitted_by=principal.sub,
-        submitted_at=utcnow(),
+        submitted_at=submitted_at,
         version=1,
+        superseded_on=superseded_on,
+        ev_effective=evm.ev,
     )
     session.add(report)
+    if superseded_on == END_OF_TIME:
+        repository.set_latest(project, report)
     await session.flush()
+    await bump_versions(session, project.portfolio_id)
     await emit(session, StatusReportSubmitted, _report_event(report))
     await _track_health(session, report, evm)
     return report
