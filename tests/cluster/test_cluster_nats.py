@@ -43,9 +43,16 @@ def cluster(tmp_path: Path) -> Iterator[list[NatsServer]]:
 
 
 async def _stream_info(url: str) -> object:
+    """The stream's state; the JetStream API may be slow to answer on a loaded 2-core machine."""
     nc = await nats.connect(url)
     try:
-        return await nc.jetstream().stream_info("PORTFOLIO")
+        for attempt in range(5):
+            try:
+                return await nc.jetstream(timeout=10).stream_info("PORTFOLIO")
+            except (TimeoutError, nats.errors.TimeoutError):
+                if attempt == 4:
+                    raise
+        raise AssertionError("unreachable")
     finally:
         await nc.close()
 

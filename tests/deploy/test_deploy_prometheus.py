@@ -312,7 +312,8 @@ async def test_promtool_check_metrics_on_a_running_service(make_settings: Callab
     # the series the alerts and the dashboard read are really exposed, with the labels they use
     series = registered()
     for line in text.splitlines():
-        match = re.match(r"(pmo_\w+)\{([^}]*)\}", line)
+        # Greedy up to the value: a route label such as "/x/{id}" holds braces of its own.
+        match = re.match(r"(pmo_\w+)\{(.*)\} \S+$", line)
         if match:
             assert match.group(1) in series, match.group(1)
             labels = set(re.findall(r'(\w+)="', match.group(2)))
