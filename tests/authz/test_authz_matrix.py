@@ -84,11 +84,14 @@ async def _matrix(client: httpx.AsyncClient, service: str) -> list[str]:
             problems.append(f"{method} {path} anonymous -> {anonymous.status_code}")
         allowed = expected_roles(service, method, path)
         for role in ROLES:
-            response = await client.request(method, url, headers={**headers, **auth(f"{role}-user", role)},
-                                            content=body)
+            response = await client.request(
+                method, url, headers={**headers, **auth(f"{role}-user", role)}, content=body
+            )
             status = response.status_code
             if role in allowed and status in (401, 403):
-                problems.append(f"{method} {path} {role} should pass authorisation, got {status}: {response.text[:200]}")
+                problems.append(
+                    f"{method} {path} {role} should pass authorisation, got {status}: {response.text[:200]}"
+                )
             if role not in allowed and status != 403:
                 problems.append(f"{method} {path} {role} should be 403, got {status}")
             if status >= 500:

@@ -24,8 +24,12 @@ ADMIN = {"Authorization": f"Bearer {token('fuzz-admin', ['admin'], ttl_seconds=6
 def fuzz_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("fuzz")
     nats_server = NatsServer(root / "nats").start()
-    stack = Stack(root / "stack", nats_server.url, TEST_JWT_SECRET,
-                  extra_env={"PMO_API_KEYS": "hr:fuzz-hr-key:integration"})
+    stack = Stack(
+        root / "stack",
+        nats_server.url,
+        TEST_JWT_SECRET,
+        extra_env={"PMO_API_KEYS": "hr:fuzz-hr-key:integration"},
+    )
     try:
         yield stack.start()
     finally:
@@ -38,7 +42,9 @@ def problem_json_errors(ctx: object, response: schemathesis.Response, case: sche
     if response.status_code >= 400:
         media = response.headers.get("content-type", [""])[0]
         if not media.startswith("application/problem+json"):
-            raise AssertionError(f"{response.status_code} answered with {media!r}, not application/problem+json")
+            raise AssertionError(
+                f"{response.status_code} answered with {media!r}, not application/problem+json"
+            )
         body = response.json()
         for key in ("type", "title", "status"):
             if key not in body:
@@ -64,8 +70,13 @@ def fuzz_service(stack: Stack, service: str) -> None:
     for result in schema.get_all_operations():
         operation = result.ok()
 
-        @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy())
         def run(case: schemathesis.Case) -> None:
             nonlocal count
