@@ -150,7 +150,8 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     from pmo_common.idempotency import IDEMPOTENCY_SCOPE_KEY, mark_committed
 
     db: Database = request.app.state.db
-    maker = db.read_sessionmaker if request.method in ("GET", "HEAD") else db.sessionmaker
+    write = request.method not in ("GET", "HEAD")
+    maker = db.sessionmaker if write else db.read_sessionmaker
     async with maker() as session:
         try:
             yield session

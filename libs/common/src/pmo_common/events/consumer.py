@@ -152,10 +152,8 @@ class EventConsumer:
                         assert task is not None
                         self._busy.add(task)
                         try:
-                            for msg in msgs:
-                                if self._closing:
-                                    break  # unacked: redelivered after ack_wait, to us or a replica
-                                await self.handle(sub, msg)
+                            if not self._closing:  # unacked ones come back after ack_wait
+                                await self.handle_batch(sub, msgs)
                         finally:
                             self._busy.discard(task)
                 finally:
@@ -173,6 +171,67 @@ class EventConsumer:
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
+
+    async def handle_batch(self, sub: Subscription, msgs: list[Msg]) -> None:
+        """A fetched batch in one transaction (one inbox query, one commit), in stream order; if any
+        handler fails, the batch rolls back and its messages are handled one by one, so a poison
+        message is retried and dead-lettered on its own without holding back the others."""
+        if len(msgs) == 1:
+            await self.handle(sub, msgs[0])
+            return
+        events: list[tuple[Msg, CloudEvent]] = []
+        for msg in msgs:
+            try:
+                events.append((msg, CloudEvent.model_validate_json(msg.data)))
+            except ValidationError:
+                events = []
+                break
+        if not events:
+            for msg in msgs:
+                await self.handle(sub, msg)
+            return
+        try:
+            results = await self._apply_batch(sub, [event for _, event in events])
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            for msg in msgs:
+                await self.handle(sub, msg)
+            return
+        for (msg, _), result in zip(events, results, strict=True):
+            await msg.ack()
+            EVENTS_CONSUMED.labels(self.service, msg.subject, result).inc()
+
+    async def _apply_batch(self, sub: Subscription, events: list[CloudEvent]) -> list[str]:
+        results: list[str] = []
+        async with self.db.transaction() as session:
+            ids = [event.id for event in events]
+            seen = set(
+                (await session.scalars(select(INBOX.c.event_id).where(INBOX.c.event_id.in_(ids)))).all()
+            )
+            handled: list[dict[str, Any]] = []
+            for event in events:
+                if event.id in seen:
+                    results.append("duplicate")
+                    continue
+                token = request_id_var.set(event.requestid)
+                try:
+                    await sub.handler(session, event)
+                finally:
+                    request_id_var.reset(token)
+                seen.add(event.id)
+                handled.append(
+                    {
+                        "event_id": event.id,
+                        "subject": event.nats_subject,
+                        "consumer": sub.name,
+                        "handled_at": utcnow(),
+                    }
+                )
+                results.append("ok")
+            if handled:
+                await session.execute(insert(INBOX), handled)
+        return results
 
     async def handle(self, sub: Subscription, msg: Msg) -> str:
         """Apply one message; returns the result recorded in metrics."""

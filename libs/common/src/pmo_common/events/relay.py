@@ -32,6 +32,7 @@ log = logging.getLogger("pmo.relay")
 BATCH = 500
 PUBLISH_TIMEOUT = 2.0
 RETENTION = timedelta(hours=24)
+FLUSH_SECONDS = 0.25
 
 
 class OutboxRelay:
@@ -47,6 +48,8 @@ class OutboxRelay:
         self._last_cleanup = 0.0
         self._last_metrics = 0.0
         self._stopping = False
+        self._unflushed: set[int] = set()
+        self._last_flush = 0.0
 
     def wake(self) -> None:
         self._wake.set()
@@ -95,7 +98,7 @@ class OutboxRelay:
                     select(func.count(), func.min(OUTBOX.c.created_at)).where(OUTBOX.c.published_at.is_(None))
                 )
             ).one()
-        OUTBOX_PENDING.labels(self.service).set(count)
+        OUTBOX_PENDING.labels(self.service).set(max(0, count - len(self._unflushed)))
         if oldest is not None and oldest.tzinfo is None:
             from datetime import UTC
 
@@ -128,7 +131,11 @@ class OutboxRelay:
             self._lock_conn = None
 
     async def publish_pending(self) -> tuple[int, int]:
-        """One round: returns (published, failed)."""
+        """One round: returns (published, failed).
+
+        Published rows are remembered in memory and marked in the table in batches (`_flush`), so the
+        relay takes the database's write lock a few times a second rather than once per commit; rows a
+        crash leaves unmarked are published again and JetStream drops them by `Nats-Msg-Id`."""
         if not self.nats.connected:
             return 0, 0
         async with self.db.read_sessionmaker() as session:
@@ -143,10 +150,12 @@ class OutboxRelay:
                     )
                     .where(OUTBOX.c.published_at.is_(None))
                     .order_by(OUTBOX.c.seq)
-                    .limit(BATCH)
+                    .limit(BATCH + len(self._unflushed))
                 )
             ).all()
+        rows = [row for row in rows if row.seq not in self._unflushed][:BATCH]
         if not rows:
+            await self._flush(force=True)
             return 0, 0
         groups: OrderedDict[str, list[Any]] = OrderedDict()
         for row in rows:
@@ -154,21 +163,35 @@ class OutboxRelay:
         results = await asyncio.gather(*(self._publish_group(group) for group in groups.values()))
         published = [seq for done, _ in results for seq in done]
         failures = [(seq, err) for _, failure in results if failure for seq, err in [failure]]
-        async with self.db.transaction() as session:
-            if published:
-                for start in range(0, len(published), 400):
+        self._unflushed.update(published)
+        if failures:
+            async with self.db.transaction() as session:
+                for seq, error in failures:
                     await session.execute(
                         update(OUTBOX)
-                        .where(OUTBOX.c.seq.in_(published[start : start + 400]))
-                        .values(published_at=utcnow())
+                        .where(OUTBOX.c.seq == seq)
+                        .values(attempts=OUTBOX.c.attempts + 1, last_error=error[:500])
                     )
-            for seq, error in failures:
-                await session.execute(
-                    update(OUTBOX)
-                    .where(OUTBOX.c.seq == seq)
-                    .values(attempts=OUTBOX.c.attempts + 1, last_error=error[:500])
-                )
+        await self._flush(force=len(rows) < BATCH)
         return len(published), len(failures)
+
+    async def _flush(self, *, force: bool = False) -> None:
+        """Mark remembered rows published: when many are waiting, every FLUSH_SECONDS, or when idle."""
+        if not self._unflushed:
+            return
+        loop = asyncio.get_running_loop()
+        due = loop.time() - self._last_flush >= FLUSH_SECONDS or len(self._unflushed) >= BATCH
+        if not (due or (force and loop.time() - self._last_flush >= FLUSH_SECONDS / 5)):
+            return
+        seqs = sorted(self._unflushed)
+        now = utcnow()
+        async with self.db.transaction() as session:
+            for start in range(0, len(seqs), 400):
+                await session.execute(
+                    update(OUTBOX).where(OUTBOX.c.seq.in_(seqs[start : start + 400])).values(published_at=now)
+                )
+        self._unflushed.difference_update(seqs)
+        self._last_flush = loop.time()
 
     async def _publish_group(self, group: list[Any]) -> tuple[list[int], tuple[int, str] | None]:
         done: list[int] = []
@@ -203,4 +226,7 @@ class OutboxRelay:
             )
 
     async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._last_flush = float("-inf")
+            await self._flush(force=True)
         await self._release_lock()
