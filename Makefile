@@ -4,7 +4,6 @@ PYTHON ?= python3
 # uv from PATH, else installed into .tools/ by this Makefile; never a downloaded Python.
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 export UV_PYTHON_DOWNLOADS ?= never
-export UV_PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v $(PYTHON))
 RUN := $(UV) run --frozen --all-packages
 SERVICE ?=
 MSG ?=

@@ -27,9 +27,12 @@ from sqlalchemy import (
     case,
     func,
     literal,
+    literal_column,
+    null,
     or_,
     select,
     type_coerce,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
@@ -435,6 +438,10 @@ def _project_reports(portfolio_id: uuid.UUID, as_of: date, *, current: bool) -> 
 def project_figures(
     portfolio_id: uuid.UUID, as_of: date, *, current: bool, escalations: bool = False
 ) -> Subquery:
+    return _figures(portfolio_id, as_of, current=current, escalations=escalations).subquery("figures")
+
+
+def _figures(portfolio_id: uuid.UUID, as_of: date, *, current: bool, escalations: bool) -> Select[Any]:
     """One row per live project as of the date, in cents: stage, BAC, the report in effect
     (overall, as_of, AC, EV) and PV (reported, else linear); with `escalations`, the number of
     its open escalated risks and how many attention reasons it has."""
@@ -480,7 +487,7 @@ def project_figures(
             count.label("escalated"),
             reasons.label("reasons"),
         ).outerjoin(escalated, escalated.c.project_id == p.c.id)
-    return stmt.subquery("figures")
+    return stmt
 
 
 @dataclass
@@ -508,19 +515,52 @@ async def evm_groups(
     return [EvmGroup(*row) for row in (await session.execute(stmt)).all()]
 
 
-async def attention_candidates(
+async def dashboard_rows(
     session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, *, current: bool, limit: int
-) -> tuple[list[ResultRow], int]:
-    """The projects with the most attention reasons (then by code, id) and how many have any."""
-    f = project_figures(portfolio_id, as_of, current=current, escalations=True)
+) -> tuple[list[EvmGroup], list[ResultRow], int]:
+    """`evm_groups` and `attention_candidates` in one statement: the per-project figures are
+    computed once (a CTE referenced twice is materialised) for both the grouped sums and the
+    projects needing attention (the first `limit` by reasons, code, id; and how many there are)."""
+    f = _figures(portfolio_id, as_of, current=current, escalations=True).cte("figures")
     code: ColumnElement[Any] = f.c.code
     if session.get_bind().dialect.name == "postgresql":
         code = code.collate("C")  # code-point order, as Python sorts strings
-    stmt = (
-        select(f, func.count().over().label("total"))
+    attention = (
+        select(
+            literal_column("1").label("kind"),
+            f.c.id,
+            f.c.code,
+            f.c.name,
+            f.c.stage,
+            f.c.overall,
+            f.c.report_as_of,
+            f.c.escalated,
+            f.c.reasons,
+            func.count().over().label("total"),
+            f.c.bac,
+            f.c.pv,
+            f.c.ev,
+            f.c.ac,
+        )
         .where(f.c.reasons > 0)
         .order_by(f.c.reasons.desc(), code, f.c.id)
         .limit(limit)
+        .subquery("attention")
     )
-    rows = (await session.execute(stmt)).all()
-    return list(rows), (rows[0].total if rows else 0)
+    groups = select(
+        literal_column("0"),
+        null(),
+        null(),
+        null(),
+        f.c.stage,
+        f.c.overall,
+        null(),
+        null(),
+        null(),
+        func.count(),
+        *(func.coalesce(func.sum(c), 0) for c in (f.c.bac, f.c.pv, f.c.ev, f.c.ac)),
+    ).group_by(f.c.stage, f.c.overall)
+    rows = (await session.execute(union_all(select(attention), groups))).all()
+    candidates = sorted((r for r in rows if r.kind == 1), key=lambda r: (-r.reasons, r.code, str(r.id)))
+    summary = [EvmGroup(r.stage, r.overall, r.total, r.bac, r.pv, r.ev, r.ac) for r in rows if r.kind == 0]
+    return summary, candidates, (candidates[0].total if candidates else 0)

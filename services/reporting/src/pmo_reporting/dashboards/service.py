@@ -196,8 +196,7 @@ async def dashboard(session: AsyncSession, portfolio: PortfolioView, as_of: date
     """The dashboard from a few grouped queries: counts and EVM sums by stage and RAG, the projects
     with the most attention reasons, risk cells and the top risks, capacity."""
     current = as_of >= today()
-    groups = await repository.evm_groups(session, portfolio.id, as_of, current=current)
-    candidates, attention_total = await repository.attention_candidates(
+    groups, candidates, attention_total = await repository.dashboard_rows(
         session, portfolio.id, as_of, current=current, limit=MAX_ATTENTION
     )
     risks = await repository.risk_figures(session, portfolio.id, as_of, current=current, by_project=False)
