@@ -1,0 +1,73 @@
+"""Serialised dashboards kept per process, keyed by what they depend on: the portfolio, the as-of
+date (and whether it is answered from current state or history) and the data versions of the
+portfolio and of org-wide data. Every write that can change a figure bumps a version in its own
+transaction (`readmodels.repository.bump_versions`), so an entry is never served stale and
+replicas never need to tell each other anything; a version read in the request's transaction
+costs one primary-key query."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from collections import OrderedDict
+from datetime import date
+
+from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_reporting.readmodels.models import GLOBAL_SCOPE, DataVersion
+
+CacheKey = tuple[uuid.UUID, date, bool, int, int]
+
+
+class DashboardCache:
+    """A small LRU of response bodies."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[CacheKey, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+        self._computing: dict[CacheKey, asyncio.Lock] = {}
+
+    def computing(self, key: CacheKey) -> asyncio.Lock:
+        """Held while one request computes `key`: concurrent requests for it wait and reuse the
+        result instead of all computing it at once."""
+        return self._computing.setdefault(key, asyncio.Lock())
+
+    def done(self, key: CacheKey) -> None:
+        lock = self._computing.get(key)
+        if lock is not None and not lock.locked():
+            del self._computing[key]
+
+    def get(self, key: CacheKey) -> bytes | None:
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+            return body
+
+    def put(self, key: CacheKey, body: bytes) -> None:
+        with self._lock:
+            self._items[key] = body
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def cache_of(app: FastAPI) -> DashboardCache:
+    cache = getattr(app.state, "dashboard_cache", None)
+    if cache is None:
+        cache = app.state.dashboard_cache = DashboardCache()
+    return cache
+
+
+async def cache_key(session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, current: bool) -> CacheKey:
+    rows = await session.execute(
+        select(DataVersion.scope_id, DataVersion.version).where(
+            DataVersion.scope_id.in_((portfolio_id, GLOBAL_SCOPE))
+        )
+    )
+    versions: dict[uuid.UUID, int] = {scope: version for scope, version in rows}
+    return (portfolio_id, as_of, current, versions.get(portfolio_id, 0), versions.get(GLOBAL_SCOPE, 0))
