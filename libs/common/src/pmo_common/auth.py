@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -52,6 +53,7 @@ class Authenticator:
         self.audience = settings.jwt_audience
         self.issuer = settings.jwt_issuer
         self.api_keys = settings.parsed_api_keys
+        self._verified: dict[str, tuple[Principal, float]] = {}
         self._jwks: jwt.PyJWKClient | None = (
             jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=300) if settings.jwks_url else None
         )
@@ -80,6 +82,17 @@ class Authenticator:
         return Principal(sub=f"apikey:{match.name}", roles=frozenset(match.roles), via="api_key")
 
     async def _from_jwt(self, token: str) -> Principal:
+        # A verified token is remembered until it expires: clients send the same one on every call.
+        cached = self._verified.get(token)
+        if cached is not None and cached[1] > time.time():
+            return cached[0]
+        principal = await self._verify_jwt(token)
+        if len(self._verified) >= 4096:
+            self._verified.clear()
+        self._verified[token] = (principal, float(principal.claims.get("exp", 0)))
+        return principal
+
+    async def _verify_jwt(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -224,7 +237,6 @@ def make_token(
     issuer: str | None = None,
 ) -> str:
     """Issue an HS256 token (the local stack's admin token, tests, the demo loader)."""
-    import time
 
     now = int(time.time())
     claims: dict[str, Any] = {"sub": sub, "roles": list(roles), "iat": now, "exp": now + ttl_seconds}

@@ -178,13 +178,16 @@ class Database:
             self.engine: AsyncEngine = create_async_engine(url, connect_args={"timeout": 30})
             _configure_sqlite(self.engine, immediate=True)
             # Reads take no write lock: in WAL mode they run beside the writer instead of queueing.
-            self.read_engine: AsyncEngine = create_async_engine(url, connect_args={"timeout": 30})
-            _configure_sqlite(self.read_engine, immediate=False)
+            # Reads run in autocommit: no BEGIN/COMMIT round trips through aiosqlite's thread, and no lock.
+            self.read_engine: AsyncEngine = create_async_engine(
+                url, connect_args={"timeout": 30}, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
+            )
+            _configure_sqlite(self.read_engine, immediate=None)
         else:
             self.engine = create_async_engine(
                 url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
             )
-            self.read_engine = self.engine
+            self.read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self.read_sessionmaker = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
 
@@ -214,11 +217,13 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-        if self.read_engine is not self.engine:
+        if self.sqlite:
             await self.read_engine.dispose()
 
 
-def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, immediate: bool | None) -> None:
+    """`immediate=None`: an autocommit engine that never opens a transaction itself."""
+
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, open transactions, so that `BEGIN IMMEDIATE` below holds.
@@ -229,6 +234,9 @@ def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+    if immediate is None:
+        return
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
