@@ -155,7 +155,7 @@ class OutboxRelay:
             ).all()
         rows = [row for row in rows if row.seq not in self._unflushed][:BATCH]
         if not rows:
-            await self._flush(force=True)
+            await self._flush(now=True)  # idle: mark what was published, so the next reads stay small
             return 0, 0
         groups: OrderedDict[str, list[Any]] = OrderedDict()
         for row in rows:
@@ -172,16 +172,16 @@ class OutboxRelay:
                         .where(OUTBOX.c.seq == seq)
                         .values(attempts=OUTBOX.c.attempts + 1, last_error=error[:500])
                     )
-        await self._flush(force=len(rows) < BATCH)
+        await self._flush()
         return len(published), len(failures)
 
-    async def _flush(self, *, force: bool = False) -> None:
+    async def _flush(self, *, now: bool = False) -> None:
         """Mark remembered rows published: when many are waiting, every FLUSH_SECONDS, or when idle."""
         if not self._unflushed:
             return
         loop = asyncio.get_running_loop()
-        due = loop.time() - self._last_flush >= FLUSH_SECONDS or len(self._unflushed) >= BATCH
-        if not (due or (force and loop.time() - self._last_flush >= FLUSH_SECONDS / 5)):
+        due = now or loop.time() - self._last_flush >= FLUSH_SECONDS or len(self._unflushed) >= BATCH
+        if not due:
             return
         seqs = sorted(self._unflushed)
         now = utcnow()
@@ -227,6 +227,5 @@ class OutboxRelay:
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):
-            self._last_flush = float("-inf")
-            await self._flush(force=True)
+            await self._flush(now=True)
         await self._release_lock()
