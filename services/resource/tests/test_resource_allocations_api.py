@@ -3,6 +3,7 @@ the demand and over-allocation events."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -259,3 +260,37 @@ async def test_an_import_lowering_capacity_announces_the_new_overallocation(
     ).status_code == 200
     detected = await events.wait_for("pmo.resource.overallocation.detected")
     assert detected[0]["data"]["excess_hours"] == 40.0
+
+
+async def test_concurrent_allocations_are_all_accepted_and_announce_each_overallocation_once(
+    service: Any,
+) -> None:
+    # On PostgreSQL these transactions really run side by side; the derived events must not collide.
+    projects = [await service.add_project() for _ in range(3)]
+    people = [await service.add_person(f"HR-C{i}", hours_per_week="10", fte="1") for i in range(2)]
+
+    async def allocate(i: int) -> int:
+        response = await service.client.post(
+            "/resource/v1/allocations",
+            json={
+                "project_id": str(projects[i % 3]),
+                "resource_id": people[i % 2]["id"],
+                "start_period": "2027-01",
+                "end_period": "2027-03",
+                "hours_per_period": 30,
+                "kind": "planned",
+            },
+            headers=ADMIN,
+        )
+        return response.status_code
+
+    statuses = await asyncio.gather(*(allocate(i) for i in range(12)))
+    assert statuses == [201] * 12
+    over = (
+        await service.client.get(
+            "/resource/v1/overallocations", params={"from": "2027-01", "to": "2027-03"}, headers=ADMIN
+        )
+    ).json()["items"]
+    assert sorted((o["resource_id"], o["period"]) for o in over) == sorted(
+        (p["id"], m) for p in people for m in ("2027-01", "2027-02", "2027-03")
+    )

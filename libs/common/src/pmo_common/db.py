@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
+import zlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -247,3 +248,13 @@ def _configure_sqlite(engine: AsyncEngine, *, immediate: bool | None) -> None:
 
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
+
+
+async def serialize(session: AsyncSession, name: str) -> None:
+    """Let one transaction at a time past this point for `name`, until it ends: for derived state a
+    service recomputes and versions itself (totals, counters), where two concurrent transactions
+    would otherwise read the same version and both write the next. PostgreSQL takes a transaction
+    advisory lock; SQLite already has a single writer."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(name.encode())})

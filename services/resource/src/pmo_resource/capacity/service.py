@@ -20,6 +20,7 @@ from pmo_common.contracts.events import (
     RoleMonthHours,
 )
 from pmo_common.contracts.types import month_from_index, month_index, months_between
+from pmo_common.db import serialize
 from pmo_common.events.outbox import emit, emit_many
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,6 +41,10 @@ CAPACITY_AGGREGATE_ID = uuid.UUID("3b0f7c1e-6a53-4d3e-9c1e-0c4a9f2d7a10")
 # The role × month table spans from 12 months back to 47 ahead, widened to the imported months
 # but never beyond 24 back / 95 ahead: at most 120 months, so an event stays well under NATS's 1 MB.
 _PAST, _AHEAD, _MAX_PAST, _MAX_AHEAD = 12, 47, 24, 95
+
+# Capacity totals, demand and over-allocations are recomputed and versioned here: one transaction
+# at a time, so concurrent allocations cannot announce the same version or the same pair twice.
+DERIVED_EVENTS = "pmo-resource-derived-events"
 
 
 def current_month() -> str:
@@ -80,6 +85,7 @@ async def role_capacity_totals(session: AsyncSession) -> list[RoleMonthHours]:
 async def publish_capacity_if_changed(session: AsyncSession) -> bool:
     """Emit `capacity.changed` with the whole role × month table if it differs from the last one
     published; returns whether it did."""
+    await serialize(session, DERIVED_EVENTS)
     totals = await role_capacity_totals(session)
     digest = _digest([t.model_dump() for t in totals])
     key = str(CAPACITY_AGGREGATE_ID)
@@ -98,6 +104,7 @@ async def publish_capacity_if_changed(session: AsyncSession) -> bool:
 async def publish_demand(session: AsyncSession, project_ids: Iterable[uuid.UUID]) -> None:
     """Emit `demand.changed` (the project's whole role × month demand) for each project whose
     demand differs from what was last published."""
+    await serialize(session, DERIVED_EVENTS)
     pending: dict[str, tuple[int, str | None]] = {}
     events = []
     ids = sorted(set(project_ids), key=str)
@@ -142,6 +149,7 @@ async def refresh_overallocations(
     ids = [i for i in set(ids) if i is not None]
     if not ids:
         return 0
+    await serialize(session, DERIVED_EVENTS)
     found, people = await person_overallocations(session, ids, first, last)
     by_pair = {(o.resource, o.period): o for o in found}
     new, resolved = new_and_resolved(by_pair, await repo.known_overallocations(session, ids, first, last))
