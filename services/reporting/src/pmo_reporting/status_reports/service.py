@@ -12,7 +12,7 @@ from pmo_common.contracts.events import (
     StatusReportData,
     StatusReportSubmitted,
 )
-from pmo_common.db import utcnow
+from pmo_common.db import serialize, utcnow
 from pmo_common.events.outbox import emit
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,6 +44,9 @@ async def submit(
     session: AsyncSession, project: ProjectView, body: StatusReportCreate, principal: Principal
 ) -> StatusReport:
     ensure_can_write_project(principal, project.manager, what="status report")
+    # One submission per project at a time: each places itself in the project's report timeline and
+    # versions its health; two side by side (PostgreSQL) would read the same state.
+    await serialize(session, f"pmo-reporting-project:{project.id}")
     evm = compute_evm(baseline_of(project), progress_of(body), body.as_of)
     values = body.model_dump(exclude={"actions"})
     report_id, submitted_at = uuid.uuid4(), utcnow()
