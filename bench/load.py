@@ -22,6 +22,7 @@ class LoadResult:
     p99_ms: float
     requests: int
     errors: int
+    timeouts: int = 0  # requests wrk gave up on (> 2 s): not in the latencies, so report them apart
 
 
 def ensure_wrk() -> str | None:
@@ -95,7 +96,16 @@ end
     p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"NON2XX (\d+)", out)
-    return LoadResult("wrk", rps, p50, p99, total, int(non2xx.group(1)) if non2xx else 0)
+    timeouts = re.search(r"Socket errors:.*timeout (\d+)", out)
+    return LoadResult(
+        "wrk",
+        rps,
+        p50,
+        p99,
+        total,
+        int(non2xx.group(1)) if non2xx else 0,
+        int(timeouts.group(1)) if timeouts else 0,
+    )
 
 
 _CLIENT = r"""

@@ -74,6 +74,10 @@ def http_section(workdir: Path, seconds: int, connections: int) -> list[Row]:
     ]:
         if result.errors:
             raise RuntimeError(f"{name}: {result.errors} error responses under load")
+        if result.timeouts:
+            print(
+                f"   warning: {name}: {result.timeouts} requests took over wrk's 2 s timeout and are not in p99"
+            )
         rows.append(
             Row(
                 "http",
