@@ -127,16 +127,29 @@ async def test_events_survive_a_node_kill_and_two_reporting_replicas_share_the_w
             survivors = [n for n in cluster if n.running]
             # Every event is in the stream exactly once.
             nc = await nats.connect(survivors[0].url)
+            seen: list[str] = []
             try:
-                sub = await nc.jetstream().pull_subscribe(
-                    "pmo.portfolio.project.created", durable="cluster-audit", stream="PORTFOLIO"
-                )
-                seen: list[str] = []
-                while True:
+                # The cluster has just lost a node: its JetStream API may need a moment to answer.
+                js = nc.jetstream(timeout=30)
+                sub = None
+                for attempt in range(5):
+                    try:
+                        sub = await js.pull_subscribe(
+                            "pmo.portfolio.project.created", durable="cluster-audit", stream="PORTFOLIO"
+                        )
+                        break
+                    except (TimeoutError, nats.errors.TimeoutError):
+                        if attempt == 4:
+                            raise
+                assert sub is not None
+                deadline = asyncio.get_running_loop().time() + 60
+                while asyncio.get_running_loop().time() < deadline:
                     try:
                         msgs = await sub.fetch(200, timeout=3)
                     except (TimeoutError, nats.errors.TimeoutError):
-                        break
+                        if len(seen) >= len(created):
+                            break
+                        continue
                     seen += [json.loads(m.data)["subject"] for m in msgs]
                     for m in msgs:
                         await m.ack()
