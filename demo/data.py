@@ -11,7 +11,7 @@ import calendar
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -272,6 +272,37 @@ def gate_path(spec: ProjectSpec) -> list[tuple[str, str, str]]:
             ),
         ],
     }[spec.stage]
+
+
+def gate_decisions(plan: ProjectPlan, now: datetime) -> list[tuple[str, str, str, datetime | None]]:
+    """`gate_path` with each decision's `decided_at`: the history of a project that has started is
+    back-dated (approved in the middle of the month before its start, started on its first day,
+    closed the day after its last month, paused after its last report), so the dashboard "as of"
+    past months and the KPI series show it; decisions still ahead of a start are taken now (None).
+    Never in the future and never before the previous decision (the API's rules)."""
+    cur = month_index(now.strftime("%Y-%m"))
+
+    def at(day: date, hour: int) -> datetime:
+        return datetime.combine(day, time(hour), tzinfo=UTC)
+
+    started = plan.start <= cur
+    dated: dict[str, datetime | None] = {
+        "approved": at(month_start(plan.start - 1) + timedelta(days=14), 10) if started else None,
+        "in_progress": at(month_start(plan.start), 9) if started else None,
+        "closed": at(month_start(plan.finish + 1), 10) if plan.spec.stage == "closed" else None,
+        "on_hold": at(month_start(plan.held_at + 1) + timedelta(days=9), 10)
+        if plan.held_at is not None
+        else None,
+    }
+    steps: list[tuple[str, str, str, datetime | None]] = []
+    previous: datetime | None = None
+    for to_stage, decision, rationale in gate_path(plan.spec):
+        when = dated.get(to_stage)
+        if when is not None:
+            when = min(max(when, previous or when), now)
+            previous = when
+        steps.append((to_stage, decision, rationale, when))
+    return steps
 
 
 def _timing(rng: random.Random, spec: ProjectSpec, cur: int) -> tuple[int, int]:

@@ -143,13 +143,11 @@ class Loader:
             f"/projects/{project_id}/scores",
             json=dict(zip(criteria, plan.scores, strict=True)),
         )
-        for to_stage, decision, rationale in data.gate_path(plan.spec):
-            await self.api.call(
-                "POST",
-                "portfolio",
-                f"/projects/{project_id}/gate-decisions",
-                json={"to_stage": to_stage, "decision": decision, "rationale": rationale},
-            )
+        for to_stage, decision, rationale, decided_at in data.gate_decisions(plan, datetime.now(UTC)):
+            body = {"to_stage": to_stage, "decision": decision, "rationale": rationale}
+            if decided_at is not None:  # history, back-dated
+                body["decided_at"] = decided_at.isoformat()
+            await self.api.call("POST", "portfolio", f"/projects/{project_id}/gate-decisions", json=body)
             self.count("gate decisions")
 
     async def projects(self, portfolio_id: str, criteria: list[str]) -> None:

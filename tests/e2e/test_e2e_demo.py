@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import importlib
 import io
+from datetime import date, timedelta
 from decimal import Decimal
 from types import ModuleType
 
@@ -80,6 +81,17 @@ async def test_the_demo_loads_a_portfolio_a_newcomer_can_explore(stack: Stack, e
         utilisation = board["capacity"]["utilisation_by_role"]
         assert len(utilisation) >= 8 and any(u for u in utilisation.values())
         assert board["attention"] and board["attention_total"] >= 3
+
+        # --- a year of history: back-dated gate decisions and past reports fill the KPI series -------
+        this_month = date.today().replace(day=1)
+        first = (this_month - timedelta(days=365)).strftime("%Y-%m")
+        last = (this_month - timedelta(days=1)).strftime("%Y-%m")
+        kpis = (await http.get(f"{rep}/kpis", params={"from": first, "to": last})).json()["items"]
+        with_spi = [k["month"] for k in kpis if k["evm"]["spi"] is not None]
+        assert len(with_spi) >= 6, kpis
+        assert all(
+            k["projects"]["total"] > 0 and k["projects"]["by_rag"] for k in kpis if k["month"] in with_spi
+        )
 
         # --- the board report and its CSV ----------------------------------------------------------
         html = await http.get(f"{rep}/report.html")

@@ -28,7 +28,9 @@ async def create_gate_decision(
 ) -> GateDecisionRead:
     """Move the project to `to_stage`. An illegal transition is a 409 whose `allowed` lists the stages
     reachable now; a project on hold resumes only to the stage it left (`held_from`) or is cancelled.
-    Honours `If-Match` (the project's ETag) when sent; the response's ETag is the project's new version."""
+    Honours `If-Match` (the project's ETag) when sent; the response's ETag is the project's new version.
+    `decided_at` back-dates the decision (not in the future, not before the previous decision): a 422
+    naming `body.decided_at` otherwise."""
     ensure_can_write_project(principal, project.manager)
     check_if_match(request, project.version, required=False)
     entry = await service.decide(
@@ -38,6 +40,7 @@ async def create_gate_decision(
         decision=body.decision,
         rationale=body.rationale,
         actor=principal.sub,
+        decided_at=body.decided_at,
     )
     set_etag(response, project.version)
     return GateDecisionRead.model_validate(entry)

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 Stage = Literal["proposal", "approved", "in_progress", "on_hold", "closed", "cancelled", "rejected"]
 Decision = Literal["approve", "reject", "hold", "cancel", "close"]
@@ -19,6 +19,15 @@ class GateDecisionCreate(BaseModel):
         "close."
     )
     rationale: str = Field(min_length=1, max_length=5000, description="Why the decision was taken.")
+    decided_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the decision was taken (ISO 8601 with a timezone; default: now), so that history "
+        "loaded after the fact (a migration, back-filled gate decisions) is dated when it happened. Not in "
+        "the future (a few seconds of clock skew are tolerated) and not earlier than the project's previous "
+        "gate decision; otherwise a 422. Stored in the decision log and carried in the `stage_changed` "
+        "event, whose consumers date the stage change by it.",
+        examples=["2025-03-14T09:30:00Z"],
+    )
 
 
 class GateDecisionRead(BaseModel):
