@@ -154,6 +154,15 @@ def define_common_tables(metadata: MetaData) -> None:
     )
 
 
+# The shared tables as Core objects for pmo_common's own statements (outbox, relay, inbox,
+# idempotency); each service's metadata holds an identical copy for its migrations.
+_COMMON = MetaData()
+define_common_tables(_COMMON)
+OUTBOX_TABLE: Table = _COMMON.tables["outbox"]
+INBOX_TABLE: Table = _COMMON.tables["inbox"]
+IDEMPOTENCY_TABLE: Table = _COMMON.tables["idempotency_keys"]
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pmo_common.auth import Authenticator
-from pmo_common.db import Database, utcnow
+from pmo_common.db import IDEMPOTENCY_TABLE, Database, utcnow
 from pmo_common.errors import AppError, Conflict, Unprocessable, invalid, problem_response
 
 IDEMPOTENCY_SCOPE_KEY = "pmo.idempotency_scope_key"
@@ -28,24 +28,8 @@ RUNNING_LEASE = timedelta(seconds=60)
 _REPLAYED_HEADERS = ("content-type", "etag", "location")
 
 
-def idempotency_table() -> Any:
-    from sqlalchemy import MetaData
-
-    from pmo_common.db import define_common_tables
-
-    global _TABLE
-    if _TABLE is None:
-        metadata = MetaData()
-        define_common_tables(metadata)
-        _TABLE = metadata.tables["idempotency_keys"]
-    return _TABLE
-
-
-_TABLE: Any = None
-
-
 async def mark_committed(session: AsyncSession, scope_key: str) -> None:
-    table = idempotency_table()
+    table = IDEMPOTENCY_TABLE
     await session.execute(update(table).where(table.c.scope_key == scope_key).values(state="committed"))
 
 
@@ -114,7 +98,7 @@ class IdempotencyMiddleware:
             await self._finish(db, scope_key, captured)
 
     async def _reserve(self, db: Database, scope_key: str, request_hash: str) -> dict[str, Any] | None:
-        table = idempotency_table()
+        table = IDEMPOTENCY_TABLE
         now = utcnow()
         for _ in range(2):
             async with db.transaction() as session:
@@ -171,7 +155,7 @@ class IdempotencyMiddleware:
         raise Conflict("Concurrent requests with the same Idempotency-Key; retry shortly.")
 
     async def _finish(self, db: Database, scope_key: str, captured: dict[str, Any]) -> None:
-        table = idempotency_table()
+        table = IDEMPOTENCY_TABLE
         status = captured["status"]
         async with db.transaction() as session:
             if status is None or status >= 500:

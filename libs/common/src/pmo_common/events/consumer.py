@@ -21,22 +21,20 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from pydantic import ValidationError
-from sqlalchemy import MetaData, Table, insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_common.contracts.envelope import CloudEvent
 from pmo_common.contracts.streams import STREAMS, dead_letter_subject
-from pmo_common.db import Database, define_common_tables, utcnow
+from pmo_common.db import INBOX_TABLE, Database, utcnow
 from pmo_common.events.nats import NatsConnection
 from pmo_common.metrics import EVENTS_CONSUMED, EVENTS_DEAD_LETTERED
 from pmo_common.observability import request_id_var
 
 log = logging.getLogger("pmo.consumer")
 
-_metadata = MetaData()
-define_common_tables(_metadata)
-INBOX: Table = _metadata.tables["inbox"]
+INBOX: Table = INBOX_TABLE
 
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
 

@@ -6,17 +6,15 @@ import json
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import MetaData, Table, insert
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_common.contracts.envelope import CloudEvent, new_event_id
 from pmo_common.contracts.events import Event, EventData
-from pmo_common.db import define_common_tables, utcnow
+from pmo_common.db import OUTBOX_TABLE, utcnow
 from pmo_common.observability import request_id_var
 
-_metadata = MetaData()
-define_common_tables(_metadata)
-OUTBOX: Table = _metadata.tables["outbox"]
+OUTBOX: Table = OUTBOX_TABLE
 
 OUTBOX_DIRTY = "pmo.outbox_dirty"
 
