@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+import weakref
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
@@ -78,7 +79,10 @@ class RouteTemplates:
     how the router nests included routers, and the same templates the docs show."""
 
     def __init__(self) -> None:
-        self._compiled: list[tuple[re.Pattern[str], str]] | None = None
+        # Per app: several services may share a process (tests), each with its own paths.
+        self._compiled: weakref.WeakKeyDictionary[Any, list[tuple[re.Pattern[str], str]]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def _compile(self, app: Any) -> list[tuple[re.Pattern[str], str]]:
         templates = list(app.openapi().get("paths", {}))
@@ -87,13 +91,14 @@ class RouteTemplates:
         return [(re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(t)) + "$"), t) for t in templates]
 
     def lookup(self, scope: Scope) -> str | None:
-        if self._compiled is None:
-            app = scope.get("app")
-            if app is None or not hasattr(app, "openapi"):
-                return None
-            self._compiled = self._compile(app)
+        app = scope.get("app")
+        if app is None or not hasattr(app, "openapi"):
+            return None
+        compiled = self._compiled.get(app)
+        if compiled is None:
+            compiled = self._compiled[app] = self._compile(app)
         path = scope.get("path", "")
-        for pattern, template in self._compiled:
+        for pattern, template in compiled:
             if pattern.match(path):
                 return template
         return None
