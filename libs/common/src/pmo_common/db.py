@@ -264,6 +264,17 @@ def new_id() -> uuid.UUID:
     return uuid.uuid4()
 
 
+def upsert_insert(session: AsyncSession, table: Any) -> Any:
+    """An INSERT that offers `on_conflict_do_update`/`on_conflict_do_nothing` on both backends."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
+
+
 async def serialize(session: AsyncSession, name: str) -> None:
     """Let one transaction at a time past this point for `name`, until it ends: for derived state a
     service recomputes and versions itself (totals, counters), where two concurrent transactions

@@ -45,14 +45,3 @@ class ScaledDecimal(TypeDecorator[Decimal]):
 
 def dialect_name(session: AsyncSession) -> str:
     return session.get_bind().dialect.name
-
-
-def dialect_insert(session: AsyncSession, table: Any) -> Any:
-    """An INSERT that supports `on_conflict_do_update` on both supported backends."""
-    if dialect_name(session) == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(table)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(table)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from pmo_common.db import upsert_insert
+from pmo_common.events.consumer import apply_if_newer
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_reporting.readmodels.models import (
@@ -66,11 +66,9 @@ async def add_history_once(
 
 async def bump_versions(session: AsyncSession, *scopes: uuid.UUID | None) -> None:
     """+1 on each scope's data version (a portfolio id, or GLOBAL_SCOPE), in the caller's transaction."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     table = DataVersion.__table__
     for scope in sorted({s for s in scopes if s is not None}):  # one order: no lock-order deadlocks
-        stmt = insert(table).values(scope_id=scope, version=1)
+        stmt = upsert_insert(session, table).values(scope_id=scope, version=1)
         await session.execute(
             stmt.on_conflict_do_update(
                 index_elements=[table.c.scope_id], set_={"version": table.c.version + 1}
@@ -119,14 +117,5 @@ def _merged(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def record_overallocation(session: AsyncSession, version: int, values: dict[str, Any]) -> bool:
-    row = await session.get(Overallocation, (values["resource_id"], values["period"]))
-    if row is not None and row.version >= version:
-        return False
-    if row is None:
-        session.add(Overallocation(**values, version=version))
-    else:
-        for name, value in values.items():
-            setattr(row, name, value)
-        row.version = version
-    await session.flush()
-    return True
+    key = (values["resource_id"], values["period"])
+    return await apply_if_newer(session, Overallocation, key, version, values)

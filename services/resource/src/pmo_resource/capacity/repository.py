@@ -7,13 +7,13 @@ import uuid
 from collections.abc import Collection, Iterator, Sequence
 from typing import Any, NamedTuple, TypeVar
 
+from pmo_common.db import upsert_insert
 from sqlalchemy import BigInteger, and_, delete, func, insert, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from pmo_resource.allocations.models import Allocation
 from pmo_resource.capacity.models import EventCounter, KnownOverallocation, MonthlyCapacity
-from pmo_resource.db import dialect_insert
 from pmo_resource.logic.capacity import WEEKS_PER_MONTH, Span, default_monthly_capacity
 from pmo_resource.resources.models import Resource
 
@@ -209,7 +209,7 @@ async def save_counters(session: AsyncSession, kind: str, values: dict[str, tupl
     if not values:
         return
     rows = [{"kind": kind, "key": k, "version": v, "digest": d} for k, (v, d) in values.items()]
-    stmt = dialect_insert(session, EventCounter.__table__)
+    stmt = upsert_insert(session, EventCounter.__table__)
     stmt = stmt.on_conflict_do_update(
         index_elements=["kind", "key"],
         set_={"version": stmt.excluded.version, "digest": stmt.excluded.digest},

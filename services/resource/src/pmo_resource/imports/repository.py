@@ -6,12 +6,13 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
+from pmo_common.db import upsert_insert
 from sqlalchemy import BigInteger, select, text, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_resource.capacity.models import MonthlyCapacity
 from pmo_resource.capacity.repository import chunked
-from pmo_resource.db import dialect_insert, dialect_name
+from pmo_resource.db import dialect_name
 from pmo_resource.imports.models import ImportRun
 from pmo_resource.resources import repository as resources_repo
 from pmo_resource.resources.models import Resource
@@ -76,7 +77,7 @@ async def upsert_capacity_batch(session: AsyncSession, rows: list[dict[str, Any]
         await session.execute(_PG_CAPACITY_UPSERT, params)
         return
     table = MonthlyCapacity.__table__
-    stmt = dialect_insert(session, table)
+    stmt = upsert_insert(session, table)
     stmt = stmt.on_conflict_do_update(
         index_elements=["resource_id", "period"],
         set_={

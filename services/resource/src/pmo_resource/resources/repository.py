@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
+from pmo_common.db import upsert_insert
 from pmo_common.http import paginate
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -87,10 +88,9 @@ async def rows_by_external_id(session: AsyncSession, external_ids: Collection[st
 
 async def upsert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Insert or update people by `external_id` in one batched statement (version + 1 on update)."""
-    from pmo_resource.db import dialect_insert
 
     table = Resource.__table__
-    stmt = dialect_insert(session, table)
+    stmt = upsert_insert(session, table)
     updatable = [c for c in rows[0] if c not in ("id", "external_id", "version", "created_at")]
     stmt = stmt.on_conflict_do_update(
         index_elements=["external_id"],
