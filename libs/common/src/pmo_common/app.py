@@ -33,6 +33,7 @@ from pmo_common.limits import BodySizeLimitMiddleware
 from pmo_common.metrics import HTTPMetricsMiddleware
 from pmo_common.migrations import migrations_at_head, upgrade_to_head
 from pmo_common.observability import RequestIdMiddleware, configure_logging
+from pmo_common.queries import strict_query
 from pmo_common.responses import problem
 from pmo_common.settings import Settings
 
@@ -102,12 +103,16 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
         openapi_tags=list(spec.openapi_tags) or None,
     )
     app.state.settings = settings
+    app.state.prefix = spec.prefix
     app.state.authenticator = Authenticator(settings)
     install_error_handlers(app)
     _add_operational_routes(app, spec)
     for router in spec.routers:
         app.include_router(
-            router, prefix=spec.prefix, dependencies=[Depends(authenticated)], responses=COMMON_RESPONSES
+            router,
+            prefix=spec.prefix,
+            dependencies=[Depends(authenticated), Depends(strict_query)],
+            responses=COMMON_RESPONSES,
         )
 
     large = tuple(spec.prefix + p for p in spec.large_body_paths)

@@ -158,25 +158,23 @@ async def authenticated(request: Request) -> Principal:
     return principal
 
 
-_ROLES_BY_ROUTE: dict[int, list[frozenset[str]]] = {}
-
-
 def _declared_roles(route: Any) -> list[frozenset[str]]:
-    """The role sets required by a route's dependencies (found once per route, then cached)."""
+    """The role sets required by a route's dependencies (found once, then kept on the route itself:
+    a cache keyed by `id()` would answer for another route once this one is gone)."""
     if route is None:
         return []
-    key = id(route)
-    if key not in _ROLES_BY_ROUTE:
-        found: list[frozenset[str]] = []
+    cached = getattr(route, "_pmo_roles", None)
+    if cached is None:
+        cached = []
         stack = list(getattr(getattr(route, "dependant", None), "dependencies", []))
         while stack:
             dependant = stack.pop()
             roles = getattr(dependant.call, "__pmo_roles__", None)
             if roles is not None:
-                found.append(roles)
+                cached.append(roles)
             stack.extend(dependant.dependencies)
-        _ROLES_BY_ROUTE[key] = found
-    return _ROLES_BY_ROUTE[key]
+        route._pmo_roles = cached
+    return cached
 
 
 def _forbidden(allowed: frozenset[str], principal: Principal) -> Forbidden:

@@ -1,5 +1,5 @@
 """The database layer: one async engine per service, the transaction boundary, shared column types
-and the tables every service carries (outbox, inbox, idempotency keys).
+and the tables every service carries (outbox, inbox, idempotency keys, audit trail).
 
 SQLite is the embedded default (a file under ./var/, WAL, foreign keys on); PostgreSQL is used when
 `PMO_DATABASE_URL` names it. Services never call `commit()`: `Database.transaction()` and the request
@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 import zlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -31,6 +31,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Uuid,
     event,
     text,
 )
@@ -141,6 +142,19 @@ def define_common_tables(metadata: MetaData) -> None:
         Column("handled_at", UTCDateTime(), nullable=False),
     )
     Table(
+        "audit_entries",
+        metadata,
+        Column("seq", AutoIncrementBigInt, primary_key=True, autoincrement=True),
+        Column("entity_type", String(40), nullable=False, index=True),
+        Column("entity_id", Uuid, nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("action", String(40), nullable=False),
+        Column("actor", String(200), nullable=False),
+        Column("at", UTCDateTime(), nullable=False),
+        Column("changes", JSONText(), nullable=False),
+        Index("ix_audit_entries_entity", "entity_id", "seq"),
+    )
+    Table(
         "idempotency_keys",
         metadata,
         Column("scope_key", String(64), primary_key=True),
@@ -161,6 +175,7 @@ define_common_tables(_COMMON)
 OUTBOX_TABLE: Table = _COMMON.tables["outbox"]
 INBOX_TABLE: Table = _COMMON.tables["inbox"]
 IDEMPOTENCY_TABLE: Table = _COMMON.tables["idempotency_keys"]
+AUDIT_TABLE: Table = _COMMON.tables["audit_entries"]
 
 
 def is_sqlite(url: str) -> bool:
@@ -215,11 +230,20 @@ class Database:
             hook(session)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commit on success, roll back on any error."""
-        async with self.sessionmaker() as session:
+    async def transaction(
+        self,
+        *,
+        read_only: bool = False,
+        before_commit: Callable[[AsyncSession], Awaitable[None]] | None = None,
+    ) -> AsyncIterator[AsyncSession]:
+        """The one unit of work: commit on success, roll back on any error, then run the commit
+        hooks. `read_only` sessions use the read engine (autocommit, no write lock)."""
+        maker = self.read_sessionmaker if read_only else self.sessionmaker
+        async with maker() as session:
             try:
                 yield session
+                if before_commit is not None:
+                    await before_commit(session)
                 await session.commit()
             except BaseException:
                 await session.rollback()

@@ -14,13 +14,14 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from pmo_common.errors import PreconditionFailed, PreconditionRequired, invalid
 
 T = TypeVar("T")
+M = TypeVar("M")
 MAX_LIMIT = 500
 
 
@@ -82,6 +83,27 @@ def _untagged(value: Any) -> Any:
     return value
 
 
+def _keyset(
+    stmt: Select[Any], order: Sequence[tuple[Any, bool]], limit: int, cursor: str | None
+) -> Select[Any]:
+    if cursor:
+        values = decode_cursor(cursor, len(order))
+        clauses = []
+        for i, (col, desc) in enumerate(order):
+            equal_before = [order[j][0] == values[j] for j in range(i)]
+            beyond = col < values[i] if desc else col > values[i]
+            clauses.append(and_(*equal_before, beyond))
+        stmt = stmt.where(or_(*clauses))
+    return stmt.order_by(*[(col.desc() if desc else col.asc()) for col, desc in order]).limit(limit + 1)
+
+
+def _page_of(rows: list[Any], order: Sequence[tuple[Any, bool]], limit: int) -> tuple[list[Any], str | None]:
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor([getattr(rows[-1], col.key) for col, _ in order])
+
+
 async def paginate(
     session: AsyncSession,
     stmt: Select[Any],
@@ -91,22 +113,41 @@ async def paginate(
 ) -> tuple[list[Any], str | None]:
     """Keyset pagination over `order` — (column, descending) pairs whose last column is unique —
     so pages stay stable while rows are added. Returns the scalars and the next cursor."""
-    if cursor:
-        values = decode_cursor(cursor, len(order))
-        clauses = []
-        for i, (col, desc) in enumerate(order):
-            equal_before = [order[j][0] == values[j] for j in range(i)]
-            beyond = col < values[i] if desc else col > values[i]
-            clauses.append(and_(*equal_before, beyond))
-        stmt = stmt.where(or_(*clauses))
-    stmt = stmt.order_by(*[(col.desc() if desc else col.asc()) for col, desc in order]).limit(limit + 1)
-    rows = list((await session.scalars(stmt)).all())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor([getattr(last, col.key) for col, _ in order])
-    return rows, next_cursor
+    rows = list((await session.scalars(_keyset(stmt, order, limit, cursor))).all())
+    return _page_of(rows, order, limit)
+
+
+async def paginate_rows(
+    session: AsyncSession,
+    stmt: Select[Any],
+    order: Sequence[tuple[Any, bool]],
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Any], str | None]:
+    """`paginate` for a Core select: returns its rows (named tuples) rather than scalars."""
+    rows = list((await session.execute(_keyset(stmt, order, limit, cursor))).all())
+    return _page_of(rows, order, limit)
+
+
+class Repository(Generic[M]):
+    """The typed base of a domain's repository: `get` by primary key and `list_page` of a filtered
+    select in a stable keyset order. A domain's repository adds only its own queries."""
+
+    model: type[M]
+    order: Sequence[tuple[InstrumentedAttribute[Any], bool]]
+
+    def __init__(self, model: type[M], order: Sequence[tuple[InstrumentedAttribute[Any], bool]]) -> None:
+        self.model = model
+        self.order = order
+
+    async def get(self, session: AsyncSession, key: Any) -> M | None:
+        return await session.get(self.model, key)
+
+    async def list_page(
+        self, session: AsyncSession, *where: Any, limit: int, cursor: str | None
+    ) -> tuple[list[M], str | None]:
+        stmt = select(self.model).where(*where)
+        return await paginate(session, stmt, self.order, limit, cursor)
 
 
 # --- ETag / If-Match -------------------------------------------------------------------------
@@ -120,8 +161,15 @@ def set_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = etag(version)
 
 
+def set_location(request: Request, response: Response, *path: object) -> None:
+    """`Location` of a created resource, under the service's prefix (`/risk/v1` …) as mounted."""
+    prefix: str = request.app.state.prefix
+    response.headers["Location"] = "/".join([prefix, *(str(p).strip("/") for p in path)])
+
+
 def _parse_if_match(header: str) -> list[str]:
-    return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
+    # Strong comparison (RFC 9110 §13.1.1): a weak tag `W/"2"` is kept as it is and never matches.
+    return [tag.strip() for tag in header.split(",") if tag.strip()]
 
 
 def check_if_match(request: Request, version: int, *, required: bool) -> None:
@@ -150,21 +198,16 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     from pmo_common.idempotency import IDEMPOTENCY_SCOPE_KEY, mark_committed
 
     db: Database = request.app.state.db
-    write = request.method not in ("GET", "HEAD")
-    maker = db.sessionmaker if write else db.read_sessionmaker
-    async with maker() as session:
-        try:
-            yield session
-            scope_key = request.scope.get(IDEMPOTENCY_SCOPE_KEY)
-            if scope_key:
-                # Recorded in the business transaction: a crash after this commit can never let a
-                # retry with the same key apply the change a second time.
-                await mark_committed(session, scope_key)
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
-    db.after_commit(session)
+    scope_key = request.scope.get(IDEMPOTENCY_SCOPE_KEY)
+
+    async def before_commit(session: AsyncSession) -> None:
+        if scope_key:
+            # Recorded in the business transaction: a crash after this commit can never let a
+            # retry with the same key apply the change a second time.
+            await mark_committed(session, scope_key)
+
+    async with db.transaction(read_only=request.method in ("GET", "HEAD"), before_commit=before_commit) as s:
+        yield s
 
 
 # `scope="function"` commits before the response is sent: an acknowledged write is a committed one.

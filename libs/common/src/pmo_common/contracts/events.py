@@ -3,6 +3,10 @@
 `data` carries the aggregate's full state after the change (so consumers apply "newest version
 wins" and never call back) plus `changed`, the names of the fields the change touched. The
 aggregate's `version` becomes the envelope's `sequence`; its `id` the envelope's `subject`.
+
+An event is a typed value: `ProjectCreated(data=ProjectData(...))`. `emit(session, event)` and
+consumers registered with `handlers.on(ProjectCreated, ...)` both see the same class, so what a
+producer sends and what a consumer reads are checked by mypy and by pydantic.
 """
 
 from __future__ import annotations
@@ -10,51 +14,73 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from pmo_common.contracts.envelope import CloudEvent
 from pmo_common.contracts.types import Money, Month, NonNegativeMoney
 
 
 class EventData(BaseModel):
     """Base of every event's `data`: the aggregate id and version, and what changed."""
 
-    model_config = ConfigDict(extra="allow")
+    # `from_attributes`: data is built from the ORM object the change touched.
+    model_config = ConfigDict(extra="allow", from_attributes=True)
 
     id: uuid.UUID
     version: int = Field(ge=1)
     changed: list[str] = Field(default_factory=list)
 
 
-class Event(BaseModel):
-    """A catalogue entry: the subject it is published on and the shape of its data."""
+D = TypeVar("D", bound=EventData)
+
+
+class Event(BaseModel, Generic[D]):
+    """A catalogue entry: the subject it is published on and its typed `data`. Subclasses name
+    their `subject`; the docstring is the description published in the AsyncAPI document."""
 
     subject: ClassVar[str]
     aggregate: ClassVar[str]
     data_model: ClassVar[type[EventData]]
     description: ClassVar[str] = ""
 
+    data: D
+    _envelope: CloudEvent | None = PrivateAttr(default=None)
 
-CATALOGUE: dict[str, type[Event]] = {}
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        subject = cls.__dict__.get("subject")
+        if subject is None:
+            return  # a parametrised base such as Event[ProjectData], not a catalogue entry
+        annotation = cls.model_fields["data"].annotation
+        assert isinstance(annotation, type) and issubclass(annotation, EventData), cls
+        cls.data_model = annotation
+        cls.aggregate = subject.split(".")[2]
+        cls.description = " ".join((cls.__doc__ or "").split())
+        if subject in CATALOGUE:
+            raise TypeError(
+                f"{subject!r} is catalogued twice ({CATALOGUE[subject].__name__}, {cls.__name__})"
+            )
+        CATALOGUE[subject] = cls
+
+    @property
+    def envelope(self) -> CloudEvent:
+        """The envelope a received event came in (id, time, request id)."""
+        if self._envelope is None:
+            raise AttributeError(f"{type(self).__name__} was built here, not received")
+        return self._envelope
+
+    @classmethod
+    def received(cls, envelope: CloudEvent) -> Event[Any]:
+        """The typed event of a received envelope (its data validated against the catalogue)."""
+        event = cls.model_validate({"data": envelope.data})
+        event._envelope = envelope
+        return event
 
 
-def _event(subject: str, data_model: type[EventData], description: str) -> type[Event]:
-    parts = subject.split(".")
-    name = "".join(p.title().replace("_", "") for p in parts[2:])
-    cls = type(
-        name,
-        (Event,),
-        {
-            "subject": subject,
-            "aggregate": parts[2],
-            "data_model": data_model,
-            "description": description,
-            "__module__": __name__,
-        },
-    )
-    CATALOGUE[subject] = cls
-    return cls
+CATALOGUE: dict[str, type[Event[Any]]] = {}
 
 
 # --- portfolio -----------------------------------------------------------------------------
@@ -117,18 +143,53 @@ class ScenarioApprovedData(EventData):
     approved_at: datetime
 
 
-ProjectCreated = _event("pmo.portfolio.project.created", ProjectData, "A project was proposed.")
-ProjectUpdated = _event("pmo.portfolio.project.updated", ProjectData, "A project's fields or scores changed.")
-ProjectStageChanged = _event(
-    "pmo.portfolio.project.stage_changed", ProjectStageChangedData, "A gate decision moved a project."
-)
-ProjectDeleted = _event("pmo.portfolio.project.deleted", ProjectData, "A project was deleted (deleted=true).")
-PortfolioCreated = _event("pmo.portfolio.portfolio.created", PortfolioData, "A portfolio was created.")
-PortfolioUpdated = _event("pmo.portfolio.portfolio.updated", PortfolioData, "A portfolio changed.")
-PortfolioDeleted = _event("pmo.portfolio.portfolio.deleted", PortfolioData, "A portfolio was deleted.")
-ScenarioApproved = _event(
-    "pmo.portfolio.scenario.approved", ScenarioApprovedData, "A selection scenario was approved."
-)
+class ProjectCreated(Event[ProjectData]):
+    """A project was proposed."""
+
+    subject = "pmo.portfolio.project.created"
+
+
+class ProjectUpdated(Event[ProjectData]):
+    """A project's fields or scores changed."""
+
+    subject = "pmo.portfolio.project.updated"
+
+
+class ProjectStageChanged(Event[ProjectStageChangedData]):
+    """A gate decision moved a project."""
+
+    subject = "pmo.portfolio.project.stage_changed"
+
+
+class ProjectDeleted(Event[ProjectData]):
+    """A project was deleted (deleted=true)."""
+
+    subject = "pmo.portfolio.project.deleted"
+
+
+class PortfolioCreated(Event[PortfolioData]):
+    """A portfolio was created."""
+
+    subject = "pmo.portfolio.portfolio.created"
+
+
+class PortfolioUpdated(Event[PortfolioData]):
+    """A portfolio changed."""
+
+    subject = "pmo.portfolio.portfolio.updated"
+
+
+class PortfolioDeleted(Event[PortfolioData]):
+    """A portfolio was deleted."""
+
+    subject = "pmo.portfolio.portfolio.deleted"
+
+
+class ScenarioApproved(Event[ScenarioApprovedData]):
+    """A selection scenario was approved."""
+
+    subject = "pmo.portfolio.scenario.approved"
+
 
 # --- risk ----------------------------------------------------------------------------------
 
@@ -175,19 +236,47 @@ class IssueData(EventData):
     status: str
 
 
-RiskRaised = _event("pmo.risk.risk.raised", RiskData, "A risk or opportunity was raised.")
-RiskUpdated = _event(
-    "pmo.risk.risk.updated", RiskData, "A risk changed (fields, assessment, matrix re-level)."
-)
-RiskClosed = _event("pmo.risk.risk.closed", RiskData, "A risk was closed or deleted.")
-RiskEscalated = _event(
-    "pmo.risk.risk.escalated", RiskData, "A risk's current score reached the escalation score."
-)
-RiskDeescalated = _event(
-    "pmo.risk.risk.deescalated", RiskData, "A risk's current score fell below the escalation score."
-)
-IssueOpened = _event("pmo.risk.issue.opened", IssueData, "An issue was opened (possibly from a risk).")
-IssueUpdated = _event("pmo.risk.issue.updated", IssueData, "An issue changed.")
+class RiskRaised(Event[RiskData]):
+    """A risk or opportunity was raised."""
+
+    subject = "pmo.risk.risk.raised"
+
+
+class RiskUpdated(Event[RiskData]):
+    """A risk changed (fields, assessment, matrix re-level)."""
+
+    subject = "pmo.risk.risk.updated"
+
+
+class RiskClosed(Event[RiskData]):
+    """A risk was closed or deleted."""
+
+    subject = "pmo.risk.risk.closed"
+
+
+class RiskEscalated(Event[RiskData]):
+    """A risk's current score reached the escalation score."""
+
+    subject = "pmo.risk.risk.escalated"
+
+
+class RiskDeescalated(Event[RiskData]):
+    """A risk's current score fell below the escalation score."""
+
+    subject = "pmo.risk.risk.deescalated"
+
+
+class IssueOpened(Event[IssueData]):
+    """An issue was opened (possibly from a risk)."""
+
+    subject = "pmo.risk.issue.opened"
+
+
+class IssueUpdated(Event[IssueData]):
+    """An issue changed."""
+
+    subject = "pmo.risk.issue.updated"
+
 
 # --- resource ------------------------------------------------------------------------------
 
@@ -246,20 +335,41 @@ class ImportCompletedData(EventData):
     dry_run: bool
 
 
-ResourceUpserted = _event("pmo.resource.resource.upserted", ResourceData, "A person was created or changed.")
-ResourceDeleted = _event("pmo.resource.resource.deleted", ResourceData, "A person was deleted.")
-CapacityChanged = _event(
-    "pmo.resource.capacity.changed", CapacityChangedData, "Role × month capacity totals changed."
-)
-DemandChanged = _event(
-    "pmo.resource.demand.changed", DemandChangedData, "One project's role × month demand changed."
-)
-OverallocationDetected = _event(
-    "pmo.resource.overallocation.detected",
-    OverallocationDetectedData,
-    "A person newly exceeds their capacity in a month.",
-)
-ImportCompleted = _event("pmo.resource.import.completed", ImportCompletedData, "A bulk import finished.")
+class ResourceUpserted(Event[ResourceData]):
+    """A person was created or changed."""
+
+    subject = "pmo.resource.resource.upserted"
+
+
+class ResourceDeleted(Event[ResourceData]):
+    """A person was deleted."""
+
+    subject = "pmo.resource.resource.deleted"
+
+
+class CapacityChanged(Event[CapacityChangedData]):
+    """Role × month capacity totals changed."""
+
+    subject = "pmo.resource.capacity.changed"
+
+
+class DemandChanged(Event[DemandChangedData]):
+    """One project's role × month demand changed."""
+
+    subject = "pmo.resource.demand.changed"
+
+
+class OverallocationDetected(Event[OverallocationDetectedData]):
+    """A person newly exceeds their capacity in a month."""
+
+    subject = "pmo.resource.overallocation.detected"
+
+
+class ImportCompleted(Event[ImportCompletedData]):
+    """A bulk import finished."""
+
+    subject = "pmo.resource.import.completed"
+
 
 # --- reporting -----------------------------------------------------------------------------
 
@@ -299,17 +409,19 @@ class ProjectHealthData(EventData):
     cpi: float | None = None
 
 
-StatusReportSubmitted = _event(
-    "pmo.reporting.status_report.submitted", StatusReportData, "A project status report was submitted."
-)
-ProjectHealthChanged = _event(
-    "pmo.reporting.project.health_changed",
-    ProjectHealthData,
-    "A project's overall RAG or suggested RAG changed.",
-)
+class StatusReportSubmitted(Event[StatusReportData]):
+    """A project status report was submitted."""
+
+    subject = "pmo.reporting.status_report.submitted"
 
 
-def event_class(subject: str) -> type[Event]:
+class ProjectHealthChanged(Event[ProjectHealthData]):
+    """A project's overall RAG or suggested RAG changed."""
+
+    subject = "pmo.reporting.project.health_changed"
+
+
+def event_class(subject: str) -> type[Event[Any]]:
     try:
         return CATALOGUE[subject]
     except KeyError:

@@ -4,7 +4,8 @@ Each handled event id is recorded in the inbox in the same transaction as the ha
 and the message is acked only after that commit. A redelivered event finds its id in the inbox and
 is acked without being applied again. A message that keeps failing is moved to the dead-letter
 stream after `max_deliver` attempts (and counted); one that is not even a valid envelope goes
-there at once.
+there at once. An event whose subject the service has no handler for is acknowledged and counted
+(`result="ignored"`), never dead-lettered.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_common.contracts.envelope import CloudEvent
+from pmo_common.contracts.events import Event
 from pmo_common.contracts.streams import STREAMS, dead_letter_subject
 from pmo_common.db import INBOX_TABLE, Database, utcnow
 from pmo_common.events.nats import NatsConnection
@@ -36,38 +38,73 @@ log = logging.getLogger("pmo.consumer")
 
 INBOX: Table = INBOX_TABLE
 
-Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+EventHandler = Callable[[AsyncSession, Any], Awaitable[None]]
+"""`async def handler(session, event: ProjectCreated | ProjectUpdated) -> None`."""
 
 
 @dataclass
 class Subscription:
-    """`name` makes the durable `<service>--<name>`; `subjects` filter one upstream stream."""
+    """`name` makes the durable `<service>--<name>`; `subjects` filter one upstream stream (one
+    wildcard per aggregate, so an event added upstream later arrives, is acknowledged and is counted
+    as `ignored` instead of going unseen); `routes` maps each handled subject to its handler."""
 
     name: str
     stream: str
     subjects: Sequence[str]
-    handler: Handler
+    routes: dict[str, tuple[type[Event[Any]], EventHandler]]
+
+    async def dispatch(self, session: AsyncSession, envelope: CloudEvent) -> bool:
+        """Apply one event; False when this subscription has no handler for its subject."""
+        route = self.routes.get(envelope.nats_subject)
+        if route is None:
+            return False
+        event_cls, handler = route
+        await handler(session, event_cls.received(envelope))
+        return True
 
 
 @dataclass
 class EventHandlers:
-    """A service's consumed events: `handlers.on("pmo.portfolio.project.*")(fn)`."""
+    """A service's consumed events, registered by event class:
+
+        @handlers.on(ProjectCreated, ProjectUpdated, name="projects")
+        async def on_project(session: AsyncSession, event: ProjectCreated | ProjectUpdated) -> None:
+            event.data  # validated ProjectData
+
+    Handlers sharing a `name` share one durable consumer (and so one order of delivery)."""
 
     subscriptions: list[Subscription] = field(default_factory=list)
 
-    def on(self, *subjects: str, name: str | None = None) -> Callable[[Handler], Handler]:
-        services = {s.split(".")[1] for s in subjects}
+    def on(self, *events: type[Event[Any]], name: str) -> Callable[[EventHandler], EventHandler]:
+        services = {e.subject.split(".")[1] for e in events}
         if len(services) != 1:
-            raise ValueError("one subscription reads one stream; register each service's subjects apart")
-        stream = STREAMS[services.pop()].name
+            raise ValueError("one subscription reads one stream; register each service's events apart")
+        service = services.pop()
 
-        def register(fn: Handler) -> Handler:
-            self.subscriptions.append(
-                Subscription(name or fn.__name__.replace("_", "-"), stream, subjects, fn)
-            )
+        def register(fn: EventHandler) -> EventHandler:
+            sub = self._subscription(name, service)
+            for event in events:
+                # The inbox is keyed by event id: a second subscription would find it handled.
+                if any(event.subject in other.routes for other in self.subscriptions):
+                    raise ValueError(f"{event.subject} is handled twice by this service")
+                sub.routes[event.subject] = (event, fn)
+                wildcard = f"pmo.{service}.{event.aggregate}.*"
+                if wildcard not in sub.subjects:
+                    sub.subjects = [*sub.subjects, wildcard]
             return fn
 
         return register
+
+    def _subscription(self, name: str, service: str) -> Subscription:
+        stream = STREAMS[service].name
+        for sub in self.subscriptions:
+            if sub.name == name:
+                if sub.stream != stream:
+                    raise ValueError(f"subscription {name!r} already reads {sub.stream}")
+                return sub
+        sub = Subscription(name, stream, [], {})
+        self.subscriptions.append(sub)
+        return sub
 
 
 class EventConsumer:
@@ -214,9 +251,12 @@ class EventConsumer:
                     continue
                 token = request_id_var.set(event.requestid)
                 try:
-                    await sub.handler(session, event)
+                    applied = await sub.dispatch(session, event)
                 finally:
                     request_id_var.reset(token)
+                if not applied:
+                    results.append("ignored")
+                    continue
                 seen.add(event.id)
                 handled.append(
                     {
@@ -265,7 +305,8 @@ class EventConsumer:
                 seen = await session.scalar(select(INBOX.c.event_id).where(INBOX.c.event_id == event.id))
                 if seen is not None:
                     return "duplicate"
-                await sub.handler(session, event)
+                if not await sub.dispatch(session, event):
+                    return "ignored"  # a subject this service does not handle (e.g. added upstream later)
                 await session.execute(
                     insert(INBOX).values(
                         event_id=event.id, subject=event.nats_subject, consumer=sub.name, handled_at=utcnow()

@@ -110,26 +110,34 @@ async def drop_postgres_database(db_url: str) -> None:
         await conn.close()
 
 
-async def publish_event(nats_url: str, event: Any, data: Any) -> Any:
+async def publish_event(nats_url: str, event: Any, data: Any = None) -> Any:
     """Publish one catalogue event straight to JetStream, as its owning service's relay would —
-    for tests of a consumer without running the producing service."""
+    for tests of a consumer without running the producing service. `event` is a typed event, or
+    an event class with its `data` as a dict."""
+    from pmo_common.events.outbox import build_envelope
+
+    typed = event if data is None else event.model_validate({"data": data})
+    envelope = build_envelope(typed)
+    await publish_envelope(nats_url, typed.subject, envelope)
+    return envelope
+
+
+async def publish_envelope(nats_url: str, subject: str, envelope: Any) -> None:
+    """Publish an envelope on any subject (also one the catalogue does not know)."""
     import json as _json
 
     import nats as _nats
 
     from pmo_common.events.nats import ensure_streams
-    from pmo_common.events.outbox import build_envelope
 
-    envelope = build_envelope(event, data)
     nc = await _nats.connect(nats_url)
     try:
         js = nc.jetstream()
         await ensure_streams(js, 1)
         await js.publish(
-            event.subject,
+            subject,
             _json.dumps(envelope.model_dump(mode="json", exclude_none=True)).encode(),
             headers={"Nats-Msg-Id": envelope.id},
         )
     finally:
         await nc.close()
-    return envelope

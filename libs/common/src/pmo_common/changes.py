@@ -1,0 +1,202 @@
+"""The one path for changing an aggregate (docs/DEVELOPING.md, "the change path").
+
+A service's rules decide *whether* and *what*; this module does the rest the same way everywhere,
+inside the caller's transaction: snapshot the state, apply, flush (the ORM's `version_id_col` bumps
+the version), work out `changed`, emit the typed event whose data is built from the object, bump
+the version once on delete, and write the audit entry.
+
+    PROJECTS = Aggregate("project", read=ProjectRead.model_validate)
+
+    await PROJECTS.create(session, project, principal, ProjectCreated)
+    changed = await PROJECTS.update(session, project, principal, {"name": "New"}, ProjectUpdated)
+    async with PROJECTS.change(session, project, principal, ProjectStageChanged, action="stage_changed") as c:
+        project.stage = "approved"            # any mutation the rules make
+        c.extra = {"from_stage": "proposal"}  # fields of the event beyond the aggregate's state
+    await PROJECTS.delete(session, project, principal, ProjectDeleted)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_common import audit
+from pmo_common.auth import Principal
+from pmo_common.contracts.events import Event, EventData
+from pmo_common.events.outbox import emit_many
+
+M = TypeVar("M")
+
+
+@dataclass(frozen=True)
+class Aggregate(Generic[M]):
+    """How one kind of aggregate is changed. `read` gives its API read model, whose JSON form is
+    what the audit trail records; `source` what its events' data is read from (attributes of the
+    object itself unless said otherwise: derived fields, say)."""
+
+    entity_type: str
+    read: Callable[[M], BaseModel]
+    source: Callable[[M], Any] | None = None
+
+    def state(self, obj: M) -> dict[str, Any]:
+        return self.read(obj).model_dump(mode="json")
+
+    def data(
+        self,
+        obj: M,
+        event: type[Event[Any]],
+        changed: Sequence[str],
+        *,
+        extra: Mapping[str, Any] | None = None,
+        deleted: bool | None = None,
+        version: int | None = None,
+    ) -> EventData:
+        """The event's data: the aggregate's full state after the change, plus `changed`."""
+        source = obj if self.source is None else self.source(obj)
+        base = _fields_of(source, event.data_model.model_fields)
+        update: dict[str, Any] = {**(extra or {}), "changed": list(changed)}
+        if deleted is not None:
+            update["deleted"] = deleted
+        if version is not None:
+            update["version"] = version
+        return event.data_model.model_validate({**base, **update})
+
+    async def create(
+        self,
+        session: AsyncSession,
+        obj: M,
+        principal: Principal,
+        event: type[Event[Any]],
+        *,
+        changed: Sequence[str] = (),
+        also: Sequence[type[Event[Any]]] = (),
+    ) -> EventData:
+        """Add a new aggregate: flush it, emit `event` (and `also`), record `created`."""
+        session.add(obj)
+        await session.flush()
+        data = self.data(obj, event, sorted(changed))
+        await _emit(session, data, event, also)
+        await self._record(session, obj, data.version, "created", principal, audit.snapshot(self.state(obj)))
+        return data
+
+    async def update(
+        self,
+        session: AsyncSession,
+        obj: M,
+        principal: Principal,
+        values: Mapping[str, Any],
+        event: type[Event[Any]],
+        *,
+        action: str = "updated",
+    ) -> list[str]:
+        """Set `values` on the object; the names whose value changed (none: nothing happens)."""
+        changed = sorted(k for k, v in values.items() if getattr(obj, k) != v)
+        if changed:
+            async with self.change(session, obj, principal, event, action=action) as change:
+                for name in changed:
+                    setattr(obj, name, values[name])
+                change.changed = changed
+        return changed
+
+    def change(
+        self,
+        session: AsyncSession,
+        obj: M,
+        principal: Principal,
+        event: type[Event[Any]],
+        *,
+        action: str = "updated",
+        also: Sequence[type[Event[Any]]] = (),
+    ) -> Change[M]:
+        """A change the block makes to the object; on leaving it, the event and the audit entry."""
+        return Change(self, session, obj, principal, event, action, list(also))
+
+    async def delete(
+        self,
+        session: AsyncSession,
+        obj: M,
+        principal: Principal,
+        event: type[Event[Any]],
+        *,
+        remove: bool = True,
+    ) -> EventData:
+        """Delete the aggregate: its last event carries its state, `deleted=true` and the version
+        after this one (bumped once, here). `remove=False` keeps the row (the caller tombstones it)."""
+        version: int = getattr(obj, "version") + 1  # noqa: B009 - every aggregate has one
+        data = self.data(obj, event, [], deleted=True, version=version)
+        await self._record(session, obj, version, "deleted", principal, audit.snapshot(self.state(obj)))
+        if remove:
+            await session.delete(obj)
+        await session.flush()
+        await _emit(session, data, event, ())
+        return data
+
+    async def _record(
+        self, session: AsyncSession, obj: M, version: int, action: str, principal: Principal, changes: Any
+    ) -> None:
+        await audit.record(
+            session,
+            entity_type=self.entity_type,
+            entity_id=getattr(obj, "id"),  # noqa: B009
+            version=version,
+            action=action,
+            principal=principal,
+            changes=changes,
+        )
+
+
+@dataclass
+class Change(Generic[M]):
+    """What `Aggregate.change` yields: set `extra` for event fields beyond the state, `also` for
+    further events of the same data (an escalation, say), `changed` to name the changed fields
+    yourself (else: the fields of the read model whose value changed)."""
+
+    aggregate: Aggregate[M]
+    session: AsyncSession
+    obj: M
+    principal: Principal
+    event: type[Event[Any]]
+    action: str
+    also: list[type[Event[Any]]]
+    extra: dict[str, Any] = field(default_factory=dict)
+    changed: list[str] | None = None
+    data: EventData | None = None
+    _before: dict[str, Any] = field(default_factory=dict)
+
+    async def __aenter__(self) -> Change[M]:
+        self._before = self.aggregate.state(self.obj)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is not None:
+            return
+        await self.session.flush()
+        after = self.aggregate.state(self.obj)
+        changes = audit.diff(self._before, after)
+        changed = sorted(changes) if self.changed is None else self.changed
+        if not changed:
+            return
+        self.data = self.aggregate.data(self.obj, self.event, changed, extra=self.extra)
+        await _emit(self.session, self.data, self.event, self.also)
+        await self.aggregate._record(
+            self.session, self.obj, self.data.version, self.action, self.principal, changes
+        )
+
+
+async def _emit(
+    session: AsyncSession, data: EventData, event: type[Event[Any]], also: Sequence[type[Event[Any]]]
+) -> None:
+    await emit_many(session, [cls.model_validate({"data": data}) for cls in (event, *also)])
+
+
+def _fields_of(source: Any, names: Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(source, Mapping):
+        return {name: source[name] for name in names if name in source}
+    return {name: getattr(source, name) for name in names if hasattr(source, name)}

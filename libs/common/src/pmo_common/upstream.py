@@ -1,0 +1,109 @@
+"""The portfolio service's projects and portfolios as other services keep them: one table mixin and
+one set of handlers, so risk, resource and reporting learn the same facts the same way.
+
+A read model applies "newest version wins" and keeps deleted aggregates as tombstones, so a late,
+older event cannot bring one back. Column sizes match what the portfolio service accepts, so
+nothing is ever truncated.
+
+    class KnownProject(UpstreamProject, Base):
+        __tablename__ = "known_projects"
+
+    track_projects(handlers, KnownProject)
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Any, TypeAlias
+
+from sqlalchemy import String, Uuid
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pmo_common.contracts.events import (
+    PortfolioCreated,
+    PortfolioData,
+    PortfolioDeleted,
+    PortfolioUpdated,
+    ProjectCreated,
+    ProjectData,
+    ProjectDeleted,
+    ProjectStageChanged,
+    ProjectUpdated,
+)
+from pmo_common.db import MoneyType
+from pmo_common.events.consumer import EventHandlers, apply_if_newer
+
+ProjectEvent: TypeAlias = ProjectCreated | ProjectUpdated | ProjectStageChanged | ProjectDeleted
+PortfolioEvent: TypeAlias = PortfolioCreated | PortfolioUpdated | PortfolioDeleted
+PROJECT_EVENTS = (ProjectCreated, ProjectUpdated, ProjectStageChanged, ProjectDeleted)
+PORTFOLIO_EVENTS = (PortfolioCreated, PortfolioUpdated, PortfolioDeleted)
+
+# The widest values the portfolio service accepts (its schemas), so copies are never cut.
+CODE_LENGTH, NAME_LENGTH, PERSON_LENGTH, STAGE_LENGTH = 100, 200, 200, 30
+
+
+class UpstreamProject:
+    """Columns every copy of a project has; `version` is the portfolio service's."""
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    portfolio_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    code: Mapped[str] = mapped_column(String(CODE_LENGTH))
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    manager: Mapped[str | None] = mapped_column(String(PERSON_LENGTH))
+    stage: Mapped[str] = mapped_column(String(STAGE_LENGTH))
+    deleted: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int]
+
+
+class UpstreamPortfolio:
+    """Columns every copy of a portfolio has."""
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    currency: Mapped[str] = mapped_column(String(3))
+    budget: Mapped[Decimal] = mapped_column(MoneyType, default=Decimal(0))
+    deleted: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int]
+
+
+AfterProject = Callable[[AsyncSession, ProjectEvent, Any, bool], Awaitable[None]]
+"""`after(session, event, row_before_or_None, applied)`: a service's own consequences."""
+
+
+def _values(model: Any, data: ProjectData | PortfolioData, deleted: bool) -> dict[str, Any]:
+    """The event's fields that the table has (a service's copy may keep more or fewer)."""
+    columns = model.__table__.columns.keys()
+    values = {name: getattr(data, name) for name in columns if name != "version" and hasattr(data, name)}
+    values["deleted"] = deleted
+    return values
+
+
+def track_projects(
+    handlers: EventHandlers, model: Any, *, name: str = "projects", after: AfterProject | None = None
+) -> None:
+    """Keep `model` (an `UpstreamProject` table) up to date from the project events."""
+
+    @handlers.on(*PROJECT_EVENTS, name=name)
+    async def on_project(session: AsyncSession, event: ProjectEvent) -> None:
+        data = event.data
+        deleted = data.deleted or isinstance(event, ProjectDeleted)
+        before = None
+        if after is not None:
+            row = await session.get(model, data.id)
+            before = None if row is None else {c: getattr(row, c) for c in model.__table__.columns.keys()}  # noqa: SIM118
+        applied = await apply_if_newer(session, model, data.id, data.version, _values(model, data, deleted))
+        if after is not None:
+            await after(session, event, before, applied)
+
+
+def track_portfolios(handlers: EventHandlers, model: Any, *, name: str = "portfolios") -> None:
+    """Keep `model` (an `UpstreamPortfolio` table) up to date from the portfolio events."""
+
+    @handlers.on(*PORTFOLIO_EVENTS, name=name)
+    async def on_portfolio(session: AsyncSession, event: PortfolioEvent) -> None:
+        data = event.data
+        deleted = data.deleted or isinstance(event, PortfolioDeleted)
+        await apply_if_newer(session, model, data.id, data.version, _values(model, data, deleted))
