@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from decimal import Decimal
 from typing import Any, TypeAlias
 
 from sqlalchemy import String, Uuid
@@ -33,7 +32,6 @@ from pmo_common.contracts.events import (
     ProjectStageChanged,
     ProjectUpdated,
 )
-from pmo_common.db import MoneyType
 from pmo_common.events.consumer import EventHandlers, apply_if_newer
 
 ProjectEvent: TypeAlias = ProjectCreated | ProjectUpdated | ProjectStageChanged | ProjectDeleted
@@ -46,10 +44,11 @@ CODE_LENGTH, NAME_LENGTH, PERSON_LENGTH, STAGE_LENGTH = 100, 200, 200, 30
 
 
 class UpstreamProject:
-    """Columns every copy of a project has; `version` is the portfolio service's."""
+    """Columns every copy of a project has; `version` is the portfolio service's. A service's table
+    adds the columns it needs beyond these (any field of `ProjectData` of the same name is filled)."""
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    portfolio_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    portfolio_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     code: Mapped[str] = mapped_column(String(CODE_LENGTH))
     name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     manager: Mapped[str | None] = mapped_column(String(PERSON_LENGTH))
@@ -64,7 +63,6 @@ class UpstreamPortfolio:
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     currency: Mapped[str] = mapped_column(String(3))
-    budget: Mapped[Decimal] = mapped_column(MoneyType, default=Decimal(0))
     deleted: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int]
 
