@@ -10,15 +10,22 @@ from pathlib import Path
 from typing import Any
 
 import nats
+import pytest
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pmo_common.contracts.envelope import CloudEvent
-from pmo_common.contracts.events import PortfolioCreated, ProjectCreated
+from pmo_common.contracts.events import (
+    PortfolioCreated,
+    PortfolioUpdated,
+    ProjectCreated,
+    ProjectUpdated,
+    RiskRaised,
+)
 from pmo_common.db import Database, service_metadata
 from pmo_common.events.consumer import EventConsumer, EventHandlers
-from pmo_common.events.nats import NatsConnection
-from pmo_common.metrics import EVENTS_DEAD_LETTERED
+from pmo_common.events.nats import NatsConnection, ensure_streams
+from pmo_common.metrics import EVENTS_CONSUMED, EVENTS_DEAD_LETTERED
 from pmo_common.natsserver import NatsServer
-from pmo_common.testing.harness import auth, eventually, publish_event, running
+from pmo_common.testing.harness import auth, eventually, publish_envelope, publish_event, running
 from pmo_portfolio.main import create_app
 from sqlalchemy import Column, Integer, String, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +37,8 @@ async def _drain(nats_url: str, subject: str, durable: str, expected: int, timeo
     """Read `expected` messages with a durable pull consumer (acking each)."""
     nc = await nats.connect(nats_url)
     js = nc.jetstream()
+    # The service provisions the streams when it connects, which may not have happened yet.
+    await ensure_streams(js, 1)
     stream = await js.find_stream_name_by_subject(subject)
     await js.add_consumer(
         stream,
@@ -88,9 +97,10 @@ async def test_a_change_reaches_a_durable_consumer_once_with_the_contract_envelo
 
 
 async def test_writes_during_a_nats_outage_are_acknowledged_and_all_delivered_once_in_order(
-    make_settings, nats_server: NatsServer
+    make_settings, private_nats_server: NatsServer
 ):
-    async with running(create_app(make_settings("portfolio"))) as client:
+    nats_server = private_nats_server
+    async with running(create_app(make_settings("portfolio", nats_url=nats_server.url))) as client:
         await eventually(lambda: _ready(client))
         nats_server.stop()
         ids: list[str] = []
@@ -170,9 +180,10 @@ async def test_a_consumer_that_dies_before_acking_applies_nothing_twice(tmp_path
     await _create_schema(db, effects)
     handlers = EventHandlers()
 
-    @handlers.on("pmo.portfolio.portfolio.*")
-    async def record(session: AsyncSession, event: CloudEvent) -> None:
-        await session.execute(insert(effects).values(event_id=event.id, subject=event.type))
+    @handlers.on(PortfolioCreated, PortfolioUpdated, name="record")
+    async def record(session: AsyncSession, event: PortfolioCreated | PortfolioUpdated) -> None:
+        envelope = event.envelope
+        await session.execute(insert(effects).values(event_id=envelope.id, subject=envelope.type))
 
     connection = NatsConnection(nats_server.url, "probe")
     connection.start()
@@ -229,9 +240,9 @@ async def test_a_poison_message_ends_on_the_dead_letter_subject(tmp_path, nats_s
     handlers = EventHandlers()
     attempts: list[str] = []
 
-    @handlers.on("pmo.portfolio.project.*")
-    async def explode(session: AsyncSession, event: CloudEvent) -> None:
-        attempts.append(event.id)
+    @handlers.on(ProjectCreated, ProjectUpdated, name="explode")
+    async def explode(session: AsyncSession, event: ProjectCreated | ProjectUpdated) -> None:
+        attempts.append(event.envelope.id)
         raise RuntimeError("this handler cannot cope")
 
     nc = await nats.connect(nats_server.url)
@@ -278,3 +289,68 @@ async def test_a_poison_message_ends_on_the_dead_letter_subject(tmp_path, nats_s
     after = EVENTS_DEAD_LETTERED.labels("probe", "pmo.portfolio.project.created")._value.get()
     assert after == before + 1
     await db.dispose()
+
+
+async def test_an_event_the_service_does_not_handle_is_acknowledged_and_counted_never_dead_lettered(
+    tmp_path, nats_server
+):
+    db, effects = _consumer_database(tmp_path)
+    await _create_schema(db, effects)
+    handlers = EventHandlers()
+    seen: list[str] = []
+
+    @handlers.on(PortfolioCreated, name="known")
+    async def known(session: AsyncSession, event: PortfolioCreated) -> None:
+        seen.append(event.envelope.id)
+
+    connection = NatsConnection(nats_server.url, "probe")
+    connection.start()
+    await connection.ready.wait()
+    consumer = EventConsumer(db, connection, "probe", handlers.subscriptions, max_deliver=2, ack_wait=1.0)
+    ignored = EVENTS_CONSUMED.labels("probe", "pmo.portfolio.portfolio.archived", "ignored")
+    before = ignored._value.get()
+    # A subject added upstream after this service was built: the same aggregate, a new event.
+    later = (await publish_event(nats_server.url, PortfolioCreated, _PORTFOLIO_DATA)).model_copy(
+        update={"id": "later-subject-1", "type": "pmo.portfolio.portfolio.archived.v1"}
+    )
+    await publish_envelope(nats_server.url, "pmo.portfolio.portfolio.archived", later)
+    await consumer.start()
+    await eventually(lambda: _async(ignored._value.get() == before + 1 and len(seen) == 1), timeout=15)
+    nc = await nats.connect(nats_server.url)
+    try:
+        info = await nc.jetstream().consumer_info("PORTFOLIO", consumer.durable(consumer.subscriptions[0]))
+        await eventually(lambda: _async(info.num_ack_pending == 0 and info.num_pending == 0))
+        assert "DLQ" not in {s.config.name for s in await nc.jetstream().streams_info()} or (
+            (await nc.jetstream().stream_info("DLQ")).state.messages == 0
+        )
+    finally:
+        await nc.close()
+    await consumer.close()
+    await connection.close()
+    await db.dispose()
+
+
+_PORTFOLIO_DATA = {
+    "id": "8a0c3c5e-53a1-4a47-9f0e-0c1d2f3a4b5c",
+    "version": 1,
+    "name": "X",
+    "currency": "EUR",
+    "budget": "1",
+}
+
+
+def test_handlers_are_registered_by_event_class_and_a_subject_is_handled_once():
+    handlers = EventHandlers()
+
+    @handlers.on(ProjectCreated, ProjectUpdated, name="projects")
+    async def one(session: AsyncSession, event: ProjectCreated | ProjectUpdated) -> None:
+        return None
+
+    (sub,) = handlers.subscriptions
+    assert sub.stream == "PORTFOLIO"
+    assert list(sub.subjects) == ["pmo.portfolio.project.*"]
+    assert set(sub.routes) == {"pmo.portfolio.project.created", "pmo.portfolio.project.updated"}
+    with pytest.raises(ValueError, match="handled twice"):
+        handlers.on(ProjectUpdated, name="other")(one)
+    with pytest.raises(ValueError, match="one stream"):
+        handlers.on(ProjectCreated, RiskRaised, name="mixed")

@@ -202,7 +202,15 @@ async def _ready(client) -> bool:
     return (await client.get("/readyz")).status_code == 200
 
 
-async def test_readyz_names_nats_while_it_is_down_and_recovers_without_restart(client, nats_server):
+async def test_readyz_names_nats_while_it_is_down_and_recovers_without_restart(
+    make_settings, private_nats_server
+):
+    nats_server = private_nats_server
+    async with running(create_app(make_settings("portfolio", nats_url=nats_server.url))) as client:
+        await _readyz_follows_nats(client, nats_server)
+
+
+async def _readyz_follows_nats(client, nats_server) -> None:
     await eventually(lambda: _ready(client))
     nats_server.stop()
 

@@ -7,7 +7,7 @@ Also the month range (`?from=YYYY-MM&to=YYYY-MM`) that several listings share.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import Depends, Query, Request
 from fastapi._compat.shared import field_annotation_is_sequence
@@ -83,18 +83,18 @@ def month_range(max_months: int) -> Any:
     the range at most `max_months` long; each refusal is a 422 naming the parameter. Use it as
     `KpiMonths = Annotated[MonthRange, month_range(60)]`."""
 
+    # Query objects as defaults, not in `Annotated[...]`: the annotations of this module are strings
+    # (postponed evaluation) and could not see `max_months`.
+    first_query = Query(alias="from", pattern=MONTH_PATTERN, description="First month, YYYY-MM.")
+    last_query = Query(
+        alias="to",
+        pattern=MONTH_PATTERN,
+        description=f"Last month, YYYY-MM; at most {max_months} months in all.",
+    )
+
     async def dependency(
-        first: Annotated[
-            str, Query(alias="from", pattern=MONTH_PATTERN, description="First month, YYYY-MM.")
-        ],
-        last: Annotated[
-            str,
-            Query(
-                alias="to",
-                pattern=MONTH_PATTERN,
-                description=f"Last month, YYYY-MM; at most {max_months} months in all.",
-            ),
-        ],
+        first: str = first_query,
+        last: str = last_query,
     ) -> MonthRange:
         if last < first:
             raise invalid("query.to", "must not be before `from`")

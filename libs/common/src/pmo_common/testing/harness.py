@@ -141,3 +141,17 @@ async def publish_envelope(nats_url: str, subject: str, envelope: Any) -> None:
         )
     finally:
         await nc.close()
+
+
+async def delete_all_streams(nats_url: str) -> None:
+    """Empty a broker between tests: every stream goes, with its messages and consumers."""
+    import nats as _nats
+
+    nc = await _nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        for info in await js.streams_info():
+            if info.config.name:
+                await js.delete_stream(info.config.name)
+    finally:
+        await nc.close()

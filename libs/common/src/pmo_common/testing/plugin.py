@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,15 +14,45 @@ from pmo_common.natsserver import NatsServer
 from pmo_common.settings import Settings
 from pmo_common.testing.harness import (
     create_postgres_database,
+    delete_all_streams,
     drop_postgres_database,
     postgres_admin_url,
     service_settings,
 )
 
+# Knobs of the test suite itself; every other PMO_* variable of the caller's shell is dropped, so a
+# developer's PMO_JWT_SECRET or PMO_DATABASE_URL can never change what a test sees.
+_TEST_KNOBS = ("PMO_TEST_", "PMO_FUZZ_")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name in [n for n in os.environ if n.startswith("PMO_") and not n.startswith(_TEST_KNOBS)]:
+        del os.environ[name]
+
+
+@pytest.fixture(scope="session")
+def _shared_nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer]:
+    server = NatsServer(tmp_path_factory.mktemp("nats")).start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
 
 @pytest.fixture
-def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
-    """A real nats-server from the wheel on a free port; tests may stop() and start() it."""
+def nats_server(_shared_nats_server: NatsServer) -> Iterator[NatsServer]:
+    """A real nats-server from the wheel, shared by the session (one start instead of one per test)
+    and emptied before each test: every stream, with its messages and consumers, is deleted, so a
+    test sees only its own events. Tests that stop and start the broker take `private_nats_server`."""
+    if not _shared_nats_server.running:
+        _shared_nats_server.start()
+    asyncio.run(delete_all_streams(_shared_nats_server.url))
+    yield _shared_nats_server
+
+
+@pytest.fixture
+def private_nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    """A nats-server of this test's own, which it may stop(), start() or kill()."""
     server = NatsServer(tmp_path / "nats").start()
     try:
         yield server
