@@ -35,6 +35,7 @@ from pmo_common.migrations import migrations_at_head, upgrade_to_head
 from pmo_common.observability import RequestIdMiddleware, configure_logging
 from pmo_common.queries import strict_query
 from pmo_common.responses import problem
+from pmo_common.retries import TransactionRetryMiddleware
 from pmo_common.settings import Settings
 
 log = logging.getLogger("pmo.app")
@@ -120,7 +121,8 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     def limit_for_path(path: str) -> int:
         return settings.max_import_body_bytes if path.startswith(large) else settings.max_body_bytes
 
-    # Added innermost first: request id → metrics → size limit → idempotency → routes.
+    # Added innermost first: request id → metrics → size limit → idempotency → transaction retries → routes.
+    app.add_middleware(TransactionRetryMiddleware)
     app.add_middleware(
         IdempotencyMiddleware,
         db_getter=lambda: app.state.db,

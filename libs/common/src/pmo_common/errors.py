@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -25,6 +25,9 @@ class AppError(Exception):
     status: int = 500
     title: str = "Internal error"
     slug: str = "internal"
+    # A refusal that is itself a record (a refused atomic import's stored report): the request's
+    # transaction commits what it wrote before the error is answered, instead of rolling back.
+    keeps_changes: bool = False
 
     def __init__(
         self,
@@ -220,6 +223,47 @@ async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(AppError("An unexpected error occurred; it has been logged."), request)
 
 
+# --- transactions the database aborted to resolve a conflict (see pmo_common.retries) -------------
+
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
+RETRY_MARKER = b"x-pmo-retry-transaction"
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    """The SQLSTATE of a database error, through SQLAlchemy's and the driver's wrappers."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        code = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if isinstance(code, str):
+            return code
+        current = getattr(current, "orig", None) or current.__cause__
+    return None
+
+
+def _retry_response(request: Request, exc: Exception) -> JSONResponse:
+    log.info("transaction aborted (%s) on %s %s; retrying", sqlstate(exc), request.method, request.url.path)
+    response = problem_response(
+        ServiceUnavailable(
+            "The database aborted this transaction to resolve a conflict with another one; nothing "
+            "was changed. Retry shortly.",
+            headers={"Retry-After": "1"},
+        ),
+        request,
+    )
+    response.headers[RETRY_MARKER.decode()] = "1"
+    return response
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if sqlstate(exc) in RETRYABLE_SQLSTATES:
+        return _retry_response(request, exc)
+    if isinstance(exc, OperationalError | InterfaceError):
+        return await _database_unavailable(request, exc)
+    return await _unhandled(request, exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -228,8 +272,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _integrity)
     # Connection-level failures (database down, restarting, locked) are the platform's problem, not the
     # caller's, and are transient: 503 with Retry-After rather than a 500.
-    app.add_exception_handler(OperationalError, _database_unavailable)
-    app.add_exception_handler(InterfaceError, _database_unavailable)
+    app.add_exception_handler(OperationalError, _database_error)
+    app.add_exception_handler(InterfaceError, _database_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(PoolTimeout, _database_unavailable)
     app.add_exception_handler(ConnectionError, _database_unavailable)
     app.add_exception_handler(Exception, _unhandled)
