@@ -144,6 +144,44 @@ async def test_an_idempotency_key_retry_replays_the_first_response(client):
     assert bob.status_code == 201 and bob.json()["id"] != first.json()["id"]
 
 
+async def _interrupted_post(app, path: str, headers: dict[str, str], body: bytes) -> list[dict]:
+    """Send the headers and half the body, then disconnect, as an impatient client would."""
+    sent: list[dict] = []
+    chunks = [
+        {"type": "http.request", "body": body[: len(body) // 2], "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> dict:
+        return chunks.pop(0) if chunks else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    raw += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "headers": raw, "client": ("127.0.0.1", 5000), "server": ("testserver", 80),
+    }  # fmt: skip
+    await app(scope, receive, send)
+    return sent
+
+
+async def test_an_interrupted_upload_does_not_use_up_its_idempotency_key(make_settings):
+    app = create_app(make_settings("portfolio"))
+    async with running(app) as client:
+        headers = {**auth(), "Idempotency-Key": "upload-1"}
+        await _interrupted_post(app, URL, headers, json.dumps(BODY).encode())
+        retry = await client.post(URL, json=BODY, headers=headers)
+        assert retry.status_code == 201, retry.text
+        assert "idempotent-replayed" not in retry.headers
+        again = await client.post(URL, json=BODY, headers=headers)
+        assert again.headers["idempotent-replayed"] == "true" and again.json() == retry.json()
+        assert len((await client.get(URL, headers=auth())).json()["items"]) == 1
+
+
 async def test_concurrent_retries_with_one_key_apply_once(client):
     headers = {**auth(), "Idempotency-Key": "race-1"}
     responses = await asyncio.gather(*(client.post(URL, json=BODY, headers=headers) for _ in range(5)))

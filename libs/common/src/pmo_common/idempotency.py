@@ -66,6 +66,10 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)  # the route answers 401 itself
             return
         body = await _read_body(receive)
+        if body is None:
+            # The client went away before its body arrived whole (or the size limit cut it off):
+            # reserve nothing and store nothing, so the honest retry with the full body runs.
+            return
         path = scope["path"] + ("?" + scope["query_string"].decode() if scope.get("query_string") else "")
         request_hash = hashlib.sha256(
             b"\0".join([path.encode(), headers.get("content-type", "").encode(), body])
@@ -179,16 +183,16 @@ class IdempotencyMiddleware:
             )
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole body, or None when the request ended (`http.disconnect`) before its last chunk."""
     chunks = []
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            return None
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+            return b"".join(chunks)
 
 
 async def _send_replay(send: Send, row: dict[str, Any]) -> None:
