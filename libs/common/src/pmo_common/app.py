@@ -21,6 +21,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_common.auth import Authenticator, authenticated
+from pmo_common.boundary import refuse_nul
 from pmo_common.contracts.problem import PROBLEM_MEDIA_TYPE
 from pmo_common.db import Database
 from pmo_common.errors import PROBLEM_BASE, install_error_handlers
@@ -112,11 +113,12 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
         app.include_router(
             router,
             prefix=spec.prefix,
-            dependencies=[Depends(authenticated), Depends(strict_query)],
+            dependencies=[Depends(authenticated), Depends(strict_query), Depends(refuse_nul)],
             responses=COMMON_RESPONSES,
         )
 
     large = tuple(spec.prefix + p for p in spec.large_body_paths)
+    app.state.nul_exempt_paths = large  # their parsers reject the row holding NUL (or the atomic import)
 
     def limit_for_path(path: str) -> int:
         return settings.max_import_body_bytes if path.startswith(large) else settings.max_body_bytes

@@ -1,5 +1,5 @@
-"""Query strings, strictly (contract §7.1): an unknown parameter or a repeated scalar one is a 422
-naming it, so a typo (`?stauts=open`) never silently returns everything. Checked once for every
+"""Query strings, strictly (contract §7.1): an unknown parameter, a repeated scalar one, or a value
+holding NUL is a 422 naming it, so a typo (`?stauts=open`) never silently returns everything. Checked once for every
 route by the router-level dependency `strict_query`, from the parameters the route declares.
 
 Also the month range (`?from=YYYY-MM&to=YYYY-MM`) that several listings share."""
@@ -13,6 +13,7 @@ from fastapi import Depends, Query, Request
 from fastapi._compat.shared import field_annotation_is_sequence
 from pydantic import BaseModel
 
+from pmo_common.boundary import NUL
 from pmo_common.contracts.problem import FieldError
 from pmo_common.contracts.types import month_index, months_between
 from pmo_common.errors import Unprocessable, invalid
@@ -52,7 +53,9 @@ async def strict_query(request: Request) -> None:
     errors: list[FieldError] = []
     for name in dict.fromkeys(request.query_params.keys()):
         field = f"query.{name}"
-        if name not in declared:
+        if any(NUL in value for value in request.query_params.getlist(name)) or NUL in name:
+            errors.append(FieldError(field=field, message="must not contain the NUL character (U+0000)"))
+        elif name not in declared:
             known = ", ".join(sorted(declared)) or "none"
             errors.append(
                 FieldError(field=field, message=f"unknown query parameter; this one takes: {known}")

@@ -1,4 +1,5 @@
-"""Strict query strings (contract §7.1) and the month range every ranged listing shares."""
+"""The boundary (contract §7.1): strict query strings, NUL refused everywhere, hostile JSON, and the
+month range every ranged listing shares."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI, Query
-from pmo_common.errors import install_error_handlers
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from pmo_common.boundary import find_nul, parse_json, refuse_nul
+from pmo_common.errors import BadRequest, Unprocessable, install_error_handlers
 from pmo_common.queries import MonthRange, month_range, strict_query
 from pydantic import BaseModel
 
@@ -82,3 +84,58 @@ async def test_a_month_range_is_inclusive_ordered_and_bounded(client):
     assert _fields(await client.get("/span?from=2026-01&to=2027-01")) == ["query.to"]  # 13 months
     assert (await client.get("/span?from=2026-01&to=2026-12")).status_code == 200
     assert _fields(await client.get("/span?from=2026-13&to=2027-01"))[0] == "query.from"
+
+
+class Thing(BaseModel):
+    name: str
+    tags: list[dict[str, str]] = []
+
+
+def _boundary_app() -> FastAPI:
+    router = APIRouter()
+
+    @router.post("/things/{code}")
+    async def create(code: str, thing: Thing) -> dict[str, object]:
+        return {"code": code, **thing.model_dump()}
+
+    @router.post("/imports/raw")
+    async def imports(request: Request) -> dict[str, int]:
+        return {"bytes": len(await request.body())}
+
+    app = FastAPI()
+    app.state.nul_exempt_paths = ("/imports/",)
+    install_error_handlers(app)
+    app.include_router(router, dependencies=[Depends(strict_query), Depends(refuse_nul)])
+    return app
+
+
+@pytest.fixture
+async def boundary():
+    transport = httpx.ASGITransport(app=_boundary_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        yield c
+
+
+async def test_nul_is_refused_in_queries_paths_and_json_bodies_naming_the_field(client, boundary):
+    assert _fields(await client.get("/things?status=a%00b")) == ["query.status"]
+    assert _fields(await boundary.post("/things/A%00B", json={"name": "x"})) == ["path.code"]
+    body = {"name": "ok", "tags": [{"k": "fine"}, {"k": "bad\x00"}]}
+    assert _fields(await boundary.post("/things/A", json=body)) == ["body.tags[1].k"]
+    # A backslash followed by "u0000" is six ordinary characters, not NUL.
+    ok = await boundary.post("/things/A", json={"name": "C:\\u0000"})
+    assert ok.status_code == 200 and ok.json()["name"] == "C:\\u0000"
+    # Bulk imports are exempt: their parser rejects the row that holds it.
+    assert (await boundary.post("/imports/raw", json={"rows": ["\x00"]})).status_code == 200
+
+
+def test_hostile_json_is_a_4xx_naming_what_is_wrong():
+    with pytest.raises(Unprocessable, match="nests deeper"):
+        parse_json(b"[" * 10_000 + b"]" * 10_000, field="body")
+    with pytest.raises(Unprocessable, match="cannot read"):
+        parse_json(b'{"n": ' + b"9" * 5000 + b"}")
+    with pytest.raises(BadRequest, match="not valid JSON"):
+        parse_json(b'{"n": ')
+    with pytest.raises(BadRequest, match="UTF-8"):
+        parse_json(b'"\xff"')
+    assert parse_json(b'{"a": "[[[[", "b": [[1]]}') == {"a": "[[[[", "b": [[1]]}
+    assert find_nul({"rows": [{"a": "x"}, {"b": "y\x00"}]}, "body") == "body.rows[1].b"
