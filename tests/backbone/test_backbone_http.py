@@ -74,6 +74,31 @@ async def test_an_rs256_token_is_refused_when_only_a_shared_secret_is_configured
     assert TEST_JWT_SECRET  # the HS256 secret is the only accepted key
 
 
+async def test_tokens_with_a_string_of_roles_an_empty_subject_or_100_kb_are_401(client):
+    def signed(claims: dict) -> dict[str, str]:
+        body = {"exp": int(time.time()) + 60, **claims}
+        return {"Authorization": f"Bearer {jwt.encode(body, TEST_JWT_SECRET, algorithm='HS256')}"}
+
+    detail = _problem(await client.get(URL, headers=signed({"sub": "eve", "roles": "admin"})), 401)["detail"]
+    assert "list of role names" in detail
+    assert (
+        "`sub`"
+        in _problem(await client.get(URL, headers=signed({"sub": "", "roles": ["admin"]})), 401)["detail"]
+    )
+    _problem(await client.get(URL, headers=signed({"sub": 42, "roles": ["admin"]})), 401)
+    huge = signed({"sub": "eve", "roles": ["admin"], "padding": "x" * 100_000})
+    assert "longer than" in _problem(await client.get(URL, headers=huge), 401)["detail"]
+    assert (await client.get(URL, headers=signed({"sub": "eve", "roles": ["viewer"]}))).status_code == 200
+
+
+async def test_a_weak_if_match_never_matches(client):
+    created = (await client.post(URL, json=BODY, headers=auth())).json()
+    item = f"{URL}/{created['id']}"
+    _problem(await client.patch(item, json={"name": "New"}, headers={**auth(), "If-Match": 'W/"1"'}), 412)
+    ok = await client.patch(item, json={"name": "New"}, headers={**auth(), "If-Match": 'W/"1", "1"'})
+    assert ok.status_code == 200
+
+
 async def test_a_token_without_expiry_is_refused(client):
     no_exp = jwt.encode({"sub": "alice", "roles": ["admin"]}, TEST_JWT_SECRET, algorithm="HS256")
     _problem(await client.get(URL, headers={"Authorization": f"Bearer {no_exp}"}), 401)

@@ -27,6 +27,8 @@ KNOWN_ROLES = frozenset(r.value for r in Role)
 READERS = (Role.admin, Role.pmo, Role.project_manager, Role.resource_manager, Role.viewer)
 PORTFOLIO_WRITERS = (Role.admin, Role.pmo)
 PROJECT_WRITERS = (Role.admin, Role.pmo, Role.project_manager)
+# Far above any real token (a few hundred bytes) and below what would make verifying one costly.
+MAX_TOKEN_BYTES = 8192
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,13 @@ class Authenticator:
             raise Unauthorized("Send `Authorization: Bearer <JWT>` or an `X-API-Key` header.")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("The Authorization header must be `Bearer <JWT>`.")
+        if len(token) > MAX_TOKEN_BYTES:
+            raise Unauthorized(f"The bearer token is longer than {MAX_TOKEN_BYTES} bytes; no token here is.")
         return await self._from_jwt(token.strip())
 
     def _from_api_key(self, key: str) -> Principal:
+        if len(key) > MAX_TOKEN_BYTES:
+            raise Unauthorized("The X-API-Key is not known.")
         digest = hash_api_key(key)
         match = None
         # Compare against every key in constant time so timing reveals nothing about which matched.
@@ -130,13 +136,14 @@ class Authenticator:
         except jwt.PyJWTError as exc:
             raise Unauthorized(f"The token is not valid: {exc}") from None
         roles = claims.get("roles", [])
-        if isinstance(roles, str):
-            roles = roles.split()
-        if not isinstance(roles, list):
-            raise Unauthorized("The token's `roles` claim must be a list of role names.")
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise Unauthorized('The token\'s `roles` claim must be a list of role names, e.g. ["viewer"].')
+        sub = claims.get("sub")
+        if not isinstance(sub, str) or not sub.strip() or len(sub) > 200:
+            raise Unauthorized("The token's `sub` claim must be a non-empty string of at most 200 characters.")
         return Principal(
-            sub=str(claims["sub"]),
-            roles=frozenset(r for r in roles if isinstance(r, str) and r in KNOWN_ROLES),
+            sub=sub,
+            roles=frozenset(r for r in roles if r in KNOWN_ROLES),
             via="jwt",
             claims=claims,
         )
