@@ -24,6 +24,7 @@ from pmo_common.auth import Authenticator, authenticated
 from pmo_common.boundary import refuse_nul
 from pmo_common.contracts.problem import PROBLEM_MEDIA_TYPE
 from pmo_common.db import Database
+from pmo_common.docs import SecurityHeadersMiddleware, add_offline_docs
 from pmo_common.errors import PROBLEM_BASE, install_error_handlers
 from pmo_common.events.consumer import EventConsumer, EventHandlers
 from pmo_common.events.nats import NatsConnection
@@ -103,12 +104,15 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
         version=spec.version,
         lifespan=lifespan,
         openapi_tags=list(spec.openapi_tags) or None,
+        docs_url=None,  # served from the project's own assets by add_offline_docs
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.prefix = spec.prefix
     app.state.authenticator = Authenticator(settings)
     install_error_handlers(app)
     _add_operational_routes(app, spec)
+    add_offline_docs(app, spec.title)
     for router in spec.routers:
         app.include_router(
             router,
@@ -134,6 +138,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimitMiddleware, limit_for_path=limit_for_path)
     app.add_middleware(HTTPMetricsMiddleware, service=spec.name)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     return app
 
 
