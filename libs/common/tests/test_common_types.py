@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pmo_common.contracts.types import Money, Month, NonNegativeMoney, months_between
+from pmo_common.contracts.types import Currency, Money, Month, NonNegativeMoney, months_between
 from pmo_common.errors import Unprocessable
 from pmo_common.http import decode_cursor, encode_cursor
 from pmo_common.settings import Settings, hash_api_key, parse_api_keys
@@ -32,7 +32,10 @@ def test_money_accepts_decimal_strings_and_integers_and_serialises_two_places(ra
     assert parsed.model_dump(mode="json")["value"] == f"{Decimal(str(raw)):.2f}"
 
 
-@pytest.mark.parametrize("raw", [12.5, "12.345", "abc", "NaN", "Infinity", True, "1e30"])
+@pytest.mark.parametrize(
+    "raw",
+    [12.5, "12.345", "abc", "NaN", "Infinity", True, "1e30", "1e3", " 1.00", "1.00 ", "١٢٣", "+5", "1_000"],
+)
 def test_money_refuses_floats_excess_precision_and_non_numbers(raw):
     with pytest.raises(ValidationError):
         Amount(value=raw)
@@ -91,3 +94,18 @@ def test_production_refuses_the_development_secret():
         Settings(environment="production")
     assert Settings(environment="production", jwt_secret="x" * 40).effective_jwt_secret == "x" * 40
     assert Settings().effective_database_url.endswith("var/pmo.db")
+
+
+class Priced(BaseModel):
+    currency: Currency
+
+
+@pytest.mark.parametrize("code", ["EUR", "USD", "GBP", "JPY", "CHF", "XOF"])
+def test_currencies_are_iso_4217_codes(code):
+    assert Priced(currency=code).currency == code
+
+
+@pytest.mark.parametrize("code", ["XYZ", "eur", "EURO", "XXX", "XTS", "DEM", 978])
+def test_unknown_test_and_withdrawn_currencies_are_refused(code):
+    with pytest.raises(ValidationError, match="ISO 4217"):
+        Priced(currency=code)

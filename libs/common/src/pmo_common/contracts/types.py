@@ -7,9 +7,11 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Annotated, Any
 
+import pycountry
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 MONEY_MAX = Decimal("999999999999999.99")
+_MONEY_RE = re.compile(r"-?\d{1,15}(\.\d{1,2})?", re.ASCII)
 _CENT = Decimal("0.01")
 
 
@@ -22,10 +24,16 @@ def parse_money(value: Any) -> Decimal:
     elif isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, str):
+        # Exactly the documented form: ASCII digits, no exponent, no spaces (Decimal alone would take
+        # "1e3", " 1.00" and Arabic-Indic digits).
+        if not _MONEY_RE.fullmatch(value):
+            raise ValueError(f'money must be a decimal string such as "1250000.00", got {value[:40]!r}')
         try:
-            amount = Decimal(value.strip())
+            amount = Decimal(value)
         except InvalidOperation:
-            raise ValueError(f'money must be a decimal string such as "1250000.00", got {value!r}') from None
+            raise ValueError(
+                f'money must be a decimal string such as "1250000.00", got {value[:40]!r}'
+            ) from None
     else:
         raise ValueError('money must be a decimal string such as "1250000.00"')
     if not amount.is_finite():
@@ -119,3 +127,23 @@ class Role(StrEnum):
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(max_length=10_000)]
+
+
+# ISO 4217 as published (pycountry), less XXX ("no currency") and XTS (reserved for testing).
+CURRENCIES = frozenset(c.alpha_3 for c in pycountry.currencies) - {"XXX", "XTS"}
+
+
+def parse_currency(value: Any) -> str:
+    if not isinstance(value, str) or value not in CURRENCIES:
+        raise ValueError(f"not an ISO 4217 currency code (such as EUR, USD, GBP): {str(value)[:10]!r}")
+    return value
+
+
+Currency = Annotated[
+    str,
+    BeforeValidator(parse_currency),
+    WithJsonSchema(
+        {"type": "string", "pattern": "^[A-Z]{3}$", "examples": ["EUR"], "description": "ISO 4217 code."}
+    ),
+]
+"""An ISO 4217 currency code in use (EUR, USD, …)."""
