@@ -77,7 +77,8 @@ async def database_url(tmp_path: Path) -> AsyncIterator[str]:
 @pytest.fixture
 def make_settings(database_url: str, nats_server: NatsServer) -> Callable[..., Settings]:
     def factory(service: str, **overrides: Any) -> Settings:
-        return service_settings(service, database_url, nats_server.url, **overrides)
+        nats_url = overrides.pop("nats_url", nats_server.url)  # e.g. a private_nats_server's
+        return service_settings(service, database_url, nats_url, **overrides)
 
     return factory
 
