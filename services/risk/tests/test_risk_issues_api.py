@@ -77,3 +77,31 @@ async def test_issues_are_created_patched_with_if_match_and_validated(svc: Any) 
     )
     assert (unknown.status_code, unknown.json()["errors"][0]["field"]) == (422, "project_id")
     assert (await svc.client.get(f"/risk/v1/issues/{uuid.uuid4()}", headers=ADMIN)).status_code == 404
+
+
+async def test_a_risk_s_events_carry_the_issue_it_became_up_to_its_deletion(
+    svc: Any, risk_events: list
+) -> None:
+    _, project_id = await svc.project()
+    risk = await svc.risk(project_id)
+    issue = (await svc.client.post(f"/risk/v1/risks/{risk['id']}/materialise", headers=ADMIN)).json()
+    url = f"/risk/v1/risks/{risk['id']}"
+    assert (await svc.client.delete(url, headers={**ADMIN, "If-Match": '"2"'})).status_code == 204
+
+    def about() -> list[dict]:
+        return [e for _, e in risk_events if e["subject"] == risk["id"]]
+
+    await eventually(lambda: _count(about(), 3))
+    raised, closed, deleted = about()
+    assert (raised["data"]["issue_id"], closed["data"]["issue_id"]) == (None, issue["id"])
+    assert (deleted["type"], deleted["sequence"], deleted["data"]["deleted"]) == (
+        "pmo.risk.risk.closed.v1",
+        3,
+        True,
+    )
+    assert deleted["data"]["issue_id"] == issue["id"]
+    assert (closed["data"]["status"], closed["data"]["deleted"]) == ("closed", False)
+
+
+async def _count(items: list, count: int) -> bool:
+    return len(items) >= count

@@ -78,12 +78,11 @@ def audit_router(entity_types: Sequence[str]) -> APIRouter:
     router = APIRouter(prefix="/audit", tags=["audit"])
     entity_type_filter = Literal[tuple(entity_types)]  # type: ignore[valid-type]
 
-    @router.get("", response_model=Page[AuditEntryRead], summary="The audit trail, oldest first")
     async def list_audit_entries(
         session: SessionDep,
         _: Reader,
         entity_id: uuid.UUID | None = None,
-        entity_type: entity_type_filter | None = None,  # type: ignore[valid-type]
+        entity_type: str | None = None,  # narrowed to `entity_types` below
         actor: Annotated[str | None, Query(max_length=200)] = None,
         limit: Limit = 50,
         cursor: Cursor = None,
@@ -102,4 +101,10 @@ def audit_router(entity_types: Sequence[str]) -> APIRouter:
         rows, next_cursor = await paginate_rows(session, stmt, [(AUDIT_TABLE.c.seq, False)], limit, cursor)
         return Page(items=[AuditEntryRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
+    # The annotations of this module are strings (`from __future__ import annotations`), and FastAPI
+    # resolves them in the module's globals, where this local type is not: give it the type itself.
+    list_audit_entries.__annotations__["entity_type"] = entity_type_filter | None
+    router.get("", response_model=Page[AuditEntryRead], summary="The audit trail, oldest first")(
+        list_audit_entries
+    )
     return router

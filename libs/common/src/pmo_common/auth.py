@@ -140,7 +140,9 @@ class Authenticator:
             raise Unauthorized('The token\'s `roles` claim must be a list of role names, e.g. ["viewer"].')
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub.strip() or len(sub) > 200:
-            raise Unauthorized("The token's `sub` claim must be a non-empty string of at most 200 characters.")
+            raise Unauthorized(
+                "The token's `sub` claim must be a non-empty string of at most 200 characters."
+            )
         return Principal(
             sub=sub,
             roles=frozenset(r for r in roles if r in KNOWN_ROLES),

@@ -136,6 +136,45 @@ class Aggregate(Generic[M]):
         await _emit(session, data, event, ())
         return data
 
+    # An entity the event catalogue announces nothing for (a service's own configuration, such as a
+    # portfolio's scoring criteria) still changes the same way and keeps the same audit trail.
+
+    async def create_unpublished(self, session: AsyncSession, obj: M, principal: Principal) -> None:
+        """`create` without an event: flush the new entity and record `created`."""
+        session.add(obj)
+        await session.flush()
+        version: int = getattr(obj, "version")  # noqa: B009
+        await self._record(session, obj, version, "created", principal, audit.snapshot(self.state(obj)))
+
+    async def update_unpublished(
+        self,
+        session: AsyncSession,
+        obj: M,
+        principal: Principal,
+        values: Mapping[str, Any],
+        *,
+        action: str = "updated",
+    ) -> list[str]:
+        """`update` without an event: set `values`, flush, record `{field: {from, to}}`; returns the
+        names whose value changed (none: nothing happens)."""
+        changed = sorted(k for k, v in values.items() if getattr(obj, k) != v)
+        if changed:
+            before = self.state(obj)
+            for name in changed:
+                setattr(obj, name, values[name])
+            await session.flush()
+            version: int = getattr(obj, "version")  # noqa: B009
+            changes = audit.diff(before, self.state(obj))
+            await self._record(session, obj, version, action, principal, changes)
+        return changed
+
+    async def delete_unpublished(self, session: AsyncSession, obj: M, principal: Principal) -> None:
+        """`delete` without an event: record `deleted` at the version after this one, remove the row."""
+        version: int = getattr(obj, "version") + 1  # noqa: B009
+        await self._record(session, obj, version, "deleted", principal, audit.snapshot(self.state(obj)))
+        await session.delete(obj)
+        await session.flush()
+
     async def _record(
         self, session: AsyncSession, obj: M, version: int, action: str, principal: Principal, changes: Any
     ) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from pmo_common.errors import PreconditionFailed, PreconditionRequired, invalid
+from pmo_common.errors import AppError, PreconditionFailed, PreconditionRequired, invalid
 
 T = TypeVar("T")
 M = TypeVar("M")
@@ -206,8 +206,16 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
             # retry with the same key apply the change a second time.
             await mark_committed(session, scope_key)
 
+    kept: AppError | None = None
     async with db.transaction(read_only=request.method in ("GET", "HEAD"), before_commit=before_commit) as s:
-        yield s
+        try:
+            yield s
+        except AppError as error:
+            if not error.keeps_changes:
+                raise
+            kept = error  # leave the block normally: it commits, then the error is the answer
+    if kept is not None:
+        raise kept
 
 
 # `scope="function"` commits before the response is sent: an acknowledged write is a committed one.

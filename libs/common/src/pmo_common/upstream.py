@@ -70,6 +70,9 @@ class UpstreamPortfolio:
 AfterProject = Callable[[AsyncSession, ProjectEvent, Any, bool], Awaitable[None]]
 """`after(session, event, row_before_or_None, applied)`: a service's own consequences."""
 
+AfterPortfolio = Callable[[AsyncSession, PortfolioEvent, Any, bool], Awaitable[None]]
+"""As `AfterProject`, for portfolio events."""
+
 
 def _values(model: Any, data: ProjectData | PortfolioData, deleted: bool) -> dict[str, Any]:
     """The event's fields that the table has (a service's copy may keep more or fewer)."""
@@ -77,6 +80,12 @@ def _values(model: Any, data: ProjectData | PortfolioData, deleted: bool) -> dic
     values = {name: getattr(data, name) for name in columns if name != "version" and hasattr(data, name)}
     values["deleted"] = deleted
     return values
+
+
+async def _stored(session: AsyncSession, model: Any, key: Any) -> dict[str, Any] | None:
+    """The row's column values before an event is applied (None: no row yet), for `after`."""
+    row = await session.get(model, key)
+    return None if row is None else {c: getattr(row, c) for c in model.__table__.columns.keys()}  # noqa: SIM118
 
 
 def track_projects(
@@ -88,20 +97,22 @@ def track_projects(
     async def on_project(session: AsyncSession, event: ProjectEvent) -> None:
         data = event.data
         deleted = data.deleted or isinstance(event, ProjectDeleted)
-        before = None
-        if after is not None:
-            row = await session.get(model, data.id)
-            before = None if row is None else {c: getattr(row, c) for c in model.__table__.columns.keys()}  # noqa: SIM118
+        before = None if after is None else await _stored(session, model, data.id)
         applied = await apply_if_newer(session, model, data.id, data.version, _values(model, data, deleted))
         if after is not None:
             await after(session, event, before, applied)
 
 
-def track_portfolios(handlers: EventHandlers, model: Any, *, name: str = "portfolios") -> None:
+def track_portfolios(
+    handlers: EventHandlers, model: Any, *, name: str = "portfolios", after: AfterPortfolio | None = None
+) -> None:
     """Keep `model` (an `UpstreamPortfolio` table) up to date from the portfolio events."""
 
     @handlers.on(*PORTFOLIO_EVENTS, name=name)
     async def on_portfolio(session: AsyncSession, event: PortfolioEvent) -> None:
         data = event.data
         deleted = data.deleted or isinstance(event, PortfolioDeleted)
-        await apply_if_newer(session, model, data.id, data.version, _values(model, data, deleted))
+        before = None if after is None else await _stored(session, model, data.id)
+        applied = await apply_if_newer(session, model, data.id, data.version, _values(model, data, deleted))
+        if after is not None:
+            await after(session, event, before, applied)

@@ -1,5 +1,6 @@
-"""The risk service's tables share one MetaData, which already holds the outbox, inbox and
-idempotency tables of `pmo_common`."""
+"""The risk service's declarative base. Its MetaData already holds `pmo_common`'s shared tables
+(outbox, inbox, idempotency keys, audit trail); the domain tables join it when `pmo_risk.models` is
+imported."""
 
 from pmo_common.db import service_metadata
 from sqlalchemy.orm import DeclarativeBase

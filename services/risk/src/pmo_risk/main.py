@@ -7,16 +7,19 @@ from pathlib import Path
 from fastapi import FastAPI
 from pmo_common.app import ServiceSpec
 from pmo_common.app import create_app as build_app
+from pmo_common.audit import audit_router
 from pmo_common.settings import Settings
 
 from pmo_risk.analytics.routes import router as analytics_router
-from pmo_risk.catalog import models as _catalog_models  # noqa: F401 - registers the read-model tables
-from pmo_risk.db import Base
 from pmo_risk.handlers import handlers
 from pmo_risk.issues.routes import router as issues_router
 from pmo_risk.matrices.routes import router as matrices_router
 from pmo_risk.metrics import refresh_open_risks
+from pmo_risk.models import metadata
 from pmo_risk.risks.routes import router as risks_router
+
+# The entity types of the audit trail, as `GET /risk/v1/audit?entity_type=` takes them.
+AUDITED = ["risk", "risk_response", "issue", "risk_matrix"]
 
 SPEC = ServiceSpec(
     name="risk",
@@ -35,10 +38,12 @@ SPEC = ServiceSpec(
         "change that caused it: consumers de-duplicate by event `id`, not by version.\n\n"
         "**Matrices**: a portfolio without a stored matrix uses the defaults, served as version 0.\n\n"
         "Project managers write only the risks and issues of projects they manage; projects and portfolios "
-        "are learned from `pmo.portfolio.project.*` and `pmo.portfolio.portfolio.*` events."
+        "are learned from `pmo.portfolio.project.*` and `pmo.portfolio.portfolio.*` events.\n\n"
+        "Every change to a risk, response, issue or matrix is recorded in an audit trail "
+        "(`GET /risk/v1/audit`): who, when, and `{field: {from, to}}`."
     ),
-    routers=[matrices_router, risks_router, issues_router, analytics_router],
-    metadata=Base.metadata,
+    routers=[matrices_router, risks_router, issues_router, analytics_router, audit_router(AUDITED)],
+    metadata=metadata,
     migrations=Path(__file__).parent / "migrations",
     handlers=handlers,
     background=[refresh_open_risks],

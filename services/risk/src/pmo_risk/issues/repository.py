@@ -1,28 +1,18 @@
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
-from pmo_common.http import paginate
-from sqlalchemy import select
+from pmo_common.http import Repository
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_risk.issues.models import Issue
+from pmo_risk.issues.schemas import IssueFilters
 
-
-async def get(session: AsyncSession, issue_id: uuid.UUID) -> Issue | None:
-    return await session.get(Issue, issue_id)
+ISSUES = Repository(Issue, [(Issue.created_at, False), (Issue.id, False)])
 
 
 async def list_page(
-    session: AsyncSession,
-    *,
-    filters: dict[str, Any],
-    limit: int,
-    cursor: str | None,
+    session: AsyncSession, filters: IssueFilters, limit: int, cursor: str | None
 ) -> tuple[list[Issue], str | None]:
-    stmt = select(Issue)
-    for name, value in filters.items():
-        if value is not None:
-            stmt = stmt.where(getattr(Issue, name) == value)
-    return await paginate(session, stmt, [(Issue.created_at, False), (Issue.id, False)], limit, cursor)
+    where = [
+        getattr(Issue, name) == value for name, value in filters.model_dump().items() if value is not None
+    ]
+    return await ISSUES.list_page(session, *where, limit=limit, cursor=cursor)

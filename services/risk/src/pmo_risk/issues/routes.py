@@ -1,49 +1,30 @@
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pmo_common.auth import ProjectWriter, Reader
-from pmo_common.errors import NotFound
-from pmo_common.http import Cursor, Limit, Page, SessionDep, check_if_match, set_etag
+from pmo_common.http import Cursor, Limit, Page, SessionDep, check_if_match, set_etag, set_location
 from pmo_common.responses import CREATE_RESPONSES, GET_RESPONSES, NOT_FOUND, PATCH_RESPONSES, PRECONDITIONS
 
 from pmo_risk.issues import repository, service
-from pmo_risk.issues.models import Issue
-from pmo_risk.issues.schemas import (
-    IssueCreate,
-    IssueRead,
-    IssueStatus,
-    IssueUpdate,
-    MaterialiseRequest,
-    Priority,
-)
+from pmo_risk.issues.dependencies import IssueDep
+from pmo_risk.issues.schemas import IssueCreate, IssueFilters, IssueRead, IssueUpdate, MaterialiseRequest
 from pmo_risk.risks.dependencies import RiskDep
 
 router = APIRouter(tags=["issues"])
-
-
-async def valid_issue(issue_id: uuid.UUID, session: SessionDep) -> Issue:
-    issue = await repository.get(session, issue_id)
-    if issue is None:
-        raise NotFound(f"No issue with id {issue_id}.")
-    return issue
-
-
-IssueDep = Annotated[Issue, Depends(valid_issue)]
 
 
 @router.post(
     "/issues", status_code=status.HTTP_201_CREATED, response_model=IssueRead, responses=CREATE_RESPONSES
 )
 async def create_issue(
-    body: IssueCreate, session: SessionDep, response: Response, principal: ProjectWriter
+    body: IssueCreate, session: SessionDep, request: Request, response: Response, principal: ProjectWriter
 ) -> IssueRead:
     """Same rights as risks: a project's manager, admin or pmo; without `project_id`, admin or pmo."""
     issue = await service.create(session, body, principal)
     set_etag(response, issue.version)
-    response.headers["Location"] = f"/risk/v1/issues/{issue.id}"
+    set_location(request, response, "issues", issue.id)
     return IssueRead.model_validate(issue)
 
 
@@ -51,22 +32,11 @@ async def create_issue(
 async def list_issues(
     session: SessionDep,
     _: Reader,
-    portfolio_id: uuid.UUID | None = None,
-    project_id: uuid.UUID | None = None,
-    risk_id: uuid.UUID | None = None,
-    status: IssueStatus | None = None,
-    priority: Priority | None = None,
+    filters: Annotated[IssueFilters, Query()],
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[IssueRead]:
-    filters = {
-        "portfolio_id": portfolio_id,
-        "project_id": project_id,
-        "risk_id": risk_id,
-        "status": status,
-        "priority": priority,
-    }
-    rows, next_cursor = await repository.list_page(session, filters=filters, limit=limit, cursor=cursor)
+    rows, next_cursor = await repository.list_page(session, filters, limit, cursor)
     return Page(items=[IssueRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
@@ -112,5 +82,5 @@ async def materialise_risk(
     check_if_match(request, risk.version, required=False)
     issue = await service.materialise(session, risk, body or MaterialiseRequest(), principal)
     set_etag(response, issue.version)
-    response.headers["Location"] = f"/risk/v1/issues/{issue.id}"
+    set_location(request, response, "issues", issue.id)
     return IssueRead.model_validate(issue)

@@ -81,3 +81,13 @@ class IssueRead(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class IssueFilters(BaseModel):
+    """The query of `GET /issues`: filters combine with AND."""
+
+    portfolio_id: uuid.UUID | None = None
+    project_id: uuid.UUID | None = None
+    risk_id: uuid.UUID | None = None
+    status: IssueStatus | None = None
+    priority: Priority | None = None

@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 from pmo_common.auth import Principal
-from pmo_common.contracts.events import IssueData, IssueOpened, IssueUpdated, RiskClosed
+from pmo_common.changes import Aggregate
+from pmo_common.contracts.events import IssueOpened, IssueUpdated, RiskClosed
 from pmo_common.db import utcnow
 from pmo_common.errors import Conflict, invalid
-from pmo_common.events.outbox import emit_many
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_risk import access
 from pmo_risk.issues.models import Issue
-from pmo_risk.issues.schemas import IssueCreate, IssueUpdate, MaterialiseRequest, Priority
+from pmo_risk.issues.schemas import IssueCreate, IssueRead, IssueUpdate, MaterialiseRequest, Priority
 from pmo_risk.risks import repository as risks
+from pmo_risk.risks.aggregate import RISK
 from pmo_risk.risks.models import Risk
-from pmo_risk.risks.service import event_data as risk_event_data
 
-
-def event_data(issue: Issue, changed: list[str]) -> IssueData:
-    return IssueData(
-        id=issue.id,
-        version=issue.version,
-        changed=changed,
-        portfolio_id=issue.portfolio_id,
-        project_id=issue.project_id,
-        risk_id=issue.risk_id,
-        title=issue.title,
-        owner=issue.owner,
-        priority=issue.priority,
-        status=issue.status,
-    )
+ISSUE = Aggregate("issue", read=IssueRead.model_validate)
 
 
 async def create(session: AsyncSession, body: IssueCreate, principal: Principal) -> Issue:
@@ -37,7 +24,7 @@ async def create(session: AsyncSession, body: IssueCreate, principal: Principal)
         session, principal, body.portfolio_id, body.project_id, what="issue"
     )
     if body.risk_id is not None:
-        risk = await risks.get(session, body.risk_id)
+        risk = await risks.RISKS.get(session, body.risk_id)
         if risk is None:
             raise invalid("risk_id", f"no risk {body.risk_id}")
         if risk.portfolio_id != portfolio_id or (body.project_id and risk.project_id != body.project_id):
@@ -45,22 +32,13 @@ async def create(session: AsyncSession, body: IssueCreate, principal: Principal)
     issue = Issue(
         **body.model_dump(exclude={"portfolio_id"}), portfolio_id=portfolio_id, created_by=principal.sub
     )
-    session.add(issue)
-    await session.flush()
-    await emit_many(session, [(IssueOpened, event_data(issue, sorted(body.model_fields_set)))])
+    await ISSUE.create(session, issue, principal, IssueOpened, changed=body.model_fields_set)
     return issue
 
 
 async def update(session: AsyncSession, issue: Issue, body: IssueUpdate, principal: Principal) -> Issue:
     await access.ensure_can_write(session, principal, issue.project_id, what="issue")
-    changes = body.model_dump(exclude_unset=True)
-    changed = [k for k, v in changes.items() if getattr(issue, k) != v]
-    if not changed:
-        return issue
-    for key in changed:
-        setattr(issue, key, changes[key])
-    await session.flush()
-    await emit_many(session, [(IssueUpdated, event_data(issue, changed))])
+    await ISSUE.update(session, issue, principal, body.model_dump(exclude_unset=True), IssueUpdated)
     return issue
 
 
@@ -89,15 +67,7 @@ async def materialise(
         status="open",
         created_by=principal.sub,
     )
-    session.add(issue)
-    await session.flush()
-    risk.status, risk.issue_id, risk.closed_at = "closed", issue.id, utcnow()
-    await session.flush()
-    await emit_many(
-        session,
-        [
-            (IssueOpened, event_data(issue, ["risk_id"])),
-            (RiskClosed, risk_event_data(risk, ["issue_id", "status"])),
-        ],
-    )
+    await ISSUE.create(session, issue, principal, IssueOpened, changed=["risk_id"])
+    async with RISK.change(session, risk, principal, RiskClosed, action="materialised"):
+        risk.status, risk.issue_id, risk.closed_at = "closed", issue.id, utcnow()
     return issue

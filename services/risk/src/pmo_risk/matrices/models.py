@@ -28,3 +28,8 @@ class RiskMatrix(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def id(self) -> uuid.UUID:
+        """A matrix is the portfolio's: the audit trail records it under the portfolio's id."""
+        return self.portfolio_id

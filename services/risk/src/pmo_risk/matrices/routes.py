@@ -7,7 +7,8 @@ from pmo_common.auth import PortfolioWriter, Reader
 from pmo_common.http import SessionDep, check_if_match, set_etag
 from pmo_common.responses import PUT_RESPONSES
 
-from pmo_risk.matrices import repository, service
+from pmo_risk.matrices import service
+from pmo_risk.matrices.dependencies import MatrixDep
 from pmo_risk.matrices.schemas import MatrixRead, MatrixWrite
 
 router = APIRouter(prefix="/matrices", tags=["matrices"])
@@ -21,10 +22,7 @@ router = APIRouter(prefix="/matrices", tags=["matrices"])
     "levels low ≥ 1, medium ≥ 5, high ≥ 10, critical ≥ 17; escalation 15 — with `version` 0 and "
     '`is_default` true (ETag `"0"`).',
 )
-async def get_matrix(
-    portfolio_id: uuid.UUID, session: SessionDep, response: Response, _: Reader
-) -> MatrixRead:
-    matrix = await repository.get(session, portfolio_id)
+async def get_matrix(portfolio_id: uuid.UUID, matrix: MatrixDep, response: Response, _: Reader) -> MatrixRead:
     read = service.read(portfolio_id, matrix)
     set_etag(response, read.version)
     return read
@@ -43,12 +41,12 @@ async def get_matrix(
 async def put_matrix(
     portfolio_id: uuid.UUID,
     body: MatrixWrite,
+    matrix: MatrixDep,
     session: SessionDep,
     request: Request,
     response: Response,
     principal: PortfolioWriter,
 ) -> MatrixRead:
-    matrix = await repository.get(session, portfolio_id)
     check_if_match(request, matrix.version if matrix else 0, required=False)
     matrix = await service.put(session, portfolio_id, matrix, body, principal)
     set_etag(response, matrix.version)

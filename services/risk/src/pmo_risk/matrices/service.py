@@ -1,11 +1,15 @@
-"""Matrix rules. Never commits: the request's session dependency is the transaction boundary."""
+"""Matrix rules. Never commits: the request's session dependency is the transaction boundary.
+A matrix publishes no event of its own; its changes join the audit trail, and the risks it
+re-levels publish theirs."""
 
 from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from pmo_common.auth import Principal
+from pmo_common.changes import Aggregate
 from pmo_common.errors import Conflict
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +41,20 @@ def _read_rules(portfolio_id: uuid.UUID, rules: MatrixRules) -> MatrixRead:
     )
 
 
+MATRIX: Aggregate[RiskMatrix] = Aggregate(
+    "risk_matrix", read=lambda matrix: read(matrix.portfolio_id, matrix)
+)
+
+
+def _stored(body: MatrixWrite) -> dict[str, Any]:
+    """The matrix as its columns hold it (percentages as exact decimal strings)."""
+    return {
+        "probability_percent": [f"{Decimal(str(p)).normalize():f}" for p in body.probability_percent],
+        "levels": [level.model_dump() for level in body.levels],
+        "escalation_score": body.escalation_score,
+    }
+
+
 async def put(
     session: AsyncSession,
     portfolio_id: uuid.UUID,
@@ -46,27 +64,18 @@ async def put(
 ) -> RiskMatrix:
     """Store the matrix and, in the same transaction, re-level the portfolio's open risks and
     publish what changed for each of them."""
-    values = {
-        "probability_percent": [f"{Decimal(str(p)).normalize():f}" for p in body.probability_percent],
-        "levels": [level.model_dump() for level in body.levels],
-        "escalation_score": body.escalation_score,
-        "updated_by": principal.sub,
-    }
+    values = _stored(body)
     if matrix is None:
-        matrix = RiskMatrix(portfolio_id=portfolio_id, **values)
-        session.add(matrix)
+        matrix = RiskMatrix(portfolio_id=portfolio_id, updated_by=principal.sub, **values)
         try:
-            await session.flush()
+            await MATRIX.create_unpublished(session, matrix, principal)
         except IntegrityError:
             raise Conflict(
                 "Another request stored this portfolio's first matrix meanwhile; GET it and retry."
             ) from None
+    elif all(getattr(matrix, key) == value for key, value in values.items()):
+        return matrix  # the same matrix again: no new version, nothing to re-level
     else:
-        unchanged = all(getattr(matrix, k) == v for k, v in values.items() if k != "updated_by")
-        if unchanged:
-            return matrix
-        for key, value in values.items():
-            setattr(matrix, key, value)
-    await session.flush()
-    await relevel_portfolio(session, portfolio_id, repository.rules_of(matrix))
+        await MATRIX.update_unpublished(session, matrix, principal, {**values, "updated_by": principal.sub})
+    await relevel_portfolio(session, portfolio_id, repository.rules_of(matrix), principal)
     return matrix

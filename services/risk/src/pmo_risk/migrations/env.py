@@ -1,5 +1,5 @@
 from pmo_common.migrations import run_env
 
-from pmo_risk.main import SPEC
+from pmo_risk.models import metadata
 
-run_env(SPEC.metadata)
+run_env(metadata)

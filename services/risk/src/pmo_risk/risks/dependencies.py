@@ -12,7 +12,7 @@ from pmo_risk.risks.models import Risk, RiskResponse
 
 
 async def valid_risk(risk_id: uuid.UUID, session: SessionDep) -> Risk:
-    risk = await repository.get(session, risk_id)
+    risk = await repository.RISKS.get(session, risk_id)
     if risk is None:
         raise NotFound(f"No risk with id {risk_id}.")
     return risk

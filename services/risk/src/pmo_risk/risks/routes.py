@@ -1,32 +1,30 @@
 from __future__ import annotations
 
-import uuid
-from datetime import date
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 from pmo_common.auth import ProjectWriter, Reader
-from pmo_common.http import Cursor, Limit, Page, SessionDep, check_if_match, set_etag
+from pmo_common.http import Cursor, Limit, Page, SessionDep, check_if_match, set_etag, set_location
 from pmo_common.responses import CREATE_RESPONSES, DELETE_RESPONSES, GET_RESPONSES, NOT_FOUND, PATCH_RESPONSES
 
-from pmo_risk.risks import repository, service
+from pmo_risk.risks import repository, responses, service
 from pmo_risk.risks.dependencies import ResponseDep, RiskDep
 from pmo_risk.risks.schemas import (
     AssessmentCreate,
     AssessmentRead,
+    OverdueFilters,
     ResponseCreate,
     ResponseRead,
     ResponseUpdate,
     RiskCreate,
+    RiskFilters,
     RiskRead,
     RiskUpdate,
-    Status,
 )
 
 router = APIRouter(tags=["risks"])
 RESPONSES_TAG: list[str | Enum] = ["responses"]
-Filter = Annotated[str | None, Query(min_length=1, max_length=200)]
 
 
 @router.post(
@@ -39,11 +37,11 @@ Filter = Annotated[str | None, Query(min_length=1, max_length=200)]
     "(no `project_id`) needs admin or pmo. An unknown project is a 422 naming `project_id`.",
 )
 async def create_risk(
-    body: RiskCreate, session: SessionDep, response: Response, principal: ProjectWriter
+    body: RiskCreate, session: SessionDep, request: Request, response: Response, principal: ProjectWriter
 ) -> RiskRead:
     risk = await service.create(session, body, principal)
     set_etag(response, risk.version)
-    response.headers["Location"] = f"/risk/v1/risks/{risk.id}"
+    set_location(request, response, "risks", risk.id)
     return RiskRead.model_validate(risk)
 
 
@@ -57,26 +55,11 @@ async def create_risk(
 async def list_risks(
     session: SessionDep,
     _: Reader,
-    portfolio_id: uuid.UUID | None = None,
-    project_id: uuid.UUID | None = None,
-    status: Status | None = None,
-    level: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
-    owner: Filter = None,
-    sort: Literal["score", "-score"] | None = None,
+    filters: Annotated[RiskFilters, Query()],
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[RiskRead]:
-    rows, next_cursor = await repository.list_page(
-        session,
-        portfolio_id=portfolio_id,
-        project_id=project_id,
-        status=status,
-        level=level,
-        owner=owner,
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
-    )
+    rows, next_cursor = await repository.list_page(session, filters, limit, cursor)
     return Page(items=[RiskRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
@@ -149,11 +132,16 @@ async def list_assessments(
     description="A strategy that does not fit the risk's kind is a 422 naming `strategy`.",
 )
 async def create_response(
-    body: ResponseCreate, risk: RiskDep, session: SessionDep, response: Response, principal: ProjectWriter
+    body: ResponseCreate,
+    risk: RiskDep,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    principal: ProjectWriter,
 ) -> ResponseRead:
-    created = await service.add_response(session, risk, body, principal)
+    created = await responses.add_response(session, risk, body, principal)
     set_etag(response, created.version)
-    response.headers["Location"] = f"/risk/v1/risks/{risk.id}/responses/{created.id}"
+    set_location(request, response, "risks", risk.id, "responses", created.id)
     return ResponseRead.model_validate(created)
 
 
@@ -194,7 +182,7 @@ async def update_response(
     principal: ProjectWriter,
 ) -> ResponseRead:
     check_if_match(request, risk_response.version, required=True)
-    updated = await service.update_response(session, risk, risk_response, body, principal)
+    updated = await responses.update_response(session, risk, risk_response, body, principal)
     set_etag(response, updated.version)
     return ResponseRead.model_validate(updated)
 
@@ -210,20 +198,9 @@ async def update_response(
 async def list_overdue_responses(
     session: SessionDep,
     _: Reader,
-    as_of: date | None = None,
-    portfolio_id: uuid.UUID | None = None,
-    project_id: uuid.UUID | None = None,
-    owner: Filter = None,
+    filters: Annotated[OverdueFilters, Query()],
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[ResponseRead]:
-    rows, next_cursor = await repository.overdue_responses_page(
-        session,
-        as_of=service.overdue_as_of(as_of),
-        portfolio_id=portfolio_id,
-        project_id=project_id,
-        owner=owner,
-        limit=limit,
-        cursor=cursor,
-    )
+    rows, next_cursor = await responses.overdue(session, filters, limit, cursor)
     return Page(items=[ResponseRead.model_validate(r) for r in rows], next_cursor=next_cursor)

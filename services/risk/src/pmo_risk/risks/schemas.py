@@ -217,3 +217,26 @@ class ResponseRead(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class RiskFilters(BaseModel):
+    """The query of `GET /risks`: filters combine with AND."""
+
+    portfolio_id: uuid.UUID | None = None
+    project_id: uuid.UUID | None = None
+    status: Status | None = None
+    level: str | None = Field(default=None, min_length=1, max_length=50)
+    owner: str | None = Field(default=None, min_length=1, max_length=200)
+    sort: Literal["score", "-score"] | None = Field(
+        default=None,
+        description="`-score` highest score first, `score` lowest first (ties in creation order).",
+    )
+
+
+class OverdueFilters(BaseModel):
+    """The query of `GET /responses/overdue`."""
+
+    as_of: date | None = Field(default=None, description="Default: today (UTC).")
+    portfolio_id: uuid.UUID | None = None
+    project_id: uuid.UUID | None = None
+    owner: str | None = Field(default=None, min_length=1, max_length=200)
