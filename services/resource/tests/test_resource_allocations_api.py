@@ -7,7 +7,8 @@ import asyncio
 import uuid
 from typing import Any
 
-from pmo_common.contracts.events import ProjectData, ProjectDeleted
+from pmo_common.contracts.events import ProjectData, ProjectDeleted, ProjectUpdated
+from pmo_common.http import encode_cursor
 from pmo_common.testing.harness import auth, eventually, publish_event
 
 ALLOCATIONS = "/resource/v1/allocations"
@@ -198,6 +199,49 @@ async def test_capacity_range_is_bounded_and_paged(service: Any) -> None:
         if cursor is None:
             break
     assert seen == [f"2026-{m:02d}" for m in range(1, 13)]
+
+
+async def test_a_cursor_of_another_listing_is_a_422_naming_it(service: Any) -> None:
+    await service.add_person("HR-1")
+    capacity = "/resource/v1/capacity?group_by=resource&from=2026-01&to=2026-02&limit=1"
+    cursor = (await service.client.get(capacity, headers=ADMIN)).json()["next_cursor"]
+    assert cursor
+    by_role = await service.client.get(
+        f"/resource/v1/capacity?group_by=resource&from=2026-01&to=2026-02&cursor={encode_cursor(['dev', '2026-01'])}",
+        headers=ADMIN,
+    )
+    assert by_role.status_code == 422 and by_role.json()["errors"][0]["field"] == "query.cursor"
+    for bad in ("not-a-cursor", encode_cursor([1, 2]), encode_cursor([None, "2026-01", "x"])):
+        response = await service.client.get(f"{capacity}&cursor={bad}", headers=ADMIN)
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == "query.cursor", bad
+    over = await service.client.get(
+        f"/resource/v1/overallocations?from=2026-01&to=2026-02&cursor={encode_cursor([None, 'x'])}",
+        headers=ADMIN,
+    )
+    assert over.status_code == 422 and over.json()["errors"][0]["field"] == "query.cursor"
+
+
+async def test_a_project_handed_to_another_manager_moves_the_right_to_allocate(service: Any) -> None:
+    project = await service.add_project(manager="pm-1")
+    data = ProjectData(
+        id=project,
+        version=2,
+        portfolio_id=uuid.uuid4(),
+        code="P",
+        name="P",
+        manager="pm-2",
+        budget="1.00",
+        stage="approved",
+    )
+    await publish_event(service.nats_url, ProjectUpdated, data)
+
+    async def handed_over() -> bool:
+        response = await service.client.post(ALLOCATIONS, json=allocation(project, role="dev"), headers=PM)
+        return response.status_code == 403
+
+    await eventually(handed_over)
+    mine_now = await service.client.post(ALLOCATIONS, json=allocation(project, role="dev"), headers=OTHER_PM)
+    assert mine_now.status_code == 201
 
 
 async def test_overallocation_is_listed_and_announced_once(service: Any, events: Any) -> None:

@@ -104,6 +104,23 @@ async def test_atomic_import_with_a_bad_row_applies_nothing_and_says_so(service:
     assert stored.json()["applied"] is False
 
 
+async def test_the_report_of_an_import_is_at_its_content_location(service: Any) -> None:
+    applied = await import_json(service, RESOURCES, [person("HR-1")])
+    assert applied.headers["Content-Location"] == f"/resource/v1/imports/{applied.json()['import_id']}"
+    refused = await import_json(service, RESOURCES, [person("HR-2", fte=3)], query="?atomic=true")
+    assert refused.status_code == 422
+    location = refused.headers["Content-Location"]
+    assert location == f"/resource/v1/imports/{refused.json()['import_id']}"
+    stored = (await service.client.get(location, headers=ADMIN)).json()
+    assert (stored["applied"], stored["rejected_count"]) == (False, 1)
+
+
+async def test_import_options_are_strict_query_parameters(service: Any) -> None:
+    typo = await import_json(service, RESOURCES, [person("HR-1")], query="?atomc=true")
+    assert typo.status_code == 422 and typo.json()["errors"][0]["field"] == "query.atomc"
+    assert (await service.client.get("/resource/v1/resources", headers=ADMIN)).json()["items"] == []
+
+
 async def test_atomic_import_of_good_rows_applies_them(service: Any) -> None:
     response = await import_json(service, RESOURCES, [person("HR-1")], query="?atomic=true")
     assert response.status_code == 200 and response.json()["applied"] is True

@@ -75,7 +75,25 @@ async def test_integration_key_reads_people_without_cost_rate(service: Any) -> N
     assert listed.json()["items"][0]["cost_rate"] is None
     one = await service.client.get(f"{BASE}/{person['id']}", headers=INTEGRATION)
     assert one.json()["cost_rate"] is None
-    assert (await service.client.get(f"{BASE}/{person['id']}", headers=VIEWER)).json()["cost_rate"] == "95.50"
+    assert (await service.client.get(f"{BASE}/{person['id']}", headers=MANAGER)).json()[
+        "cost_rate"
+    ] == "95.50"
+
+
+async def test_only_admins_the_pmo_and_resource_managers_see_cost_rates(service: Any) -> None:
+    # Contract §7.1: every other role reads the person with `cost_rate` null, one by one and listed.
+    person = await service.add_person(cost_rate="95.50")
+    for headers, expected in [
+        (ADMIN, "95.50"),
+        (auth("pmo-1", "pmo"), "95.50"),
+        (MANAGER, "95.50"),
+        (VIEWER, None),
+        (PM, None),
+        (INTEGRATION, None),
+    ]:
+        one = (await service.client.get(f"{BASE}/{person['id']}", headers=headers)).json()
+        listed = (await service.client.get(BASE, headers=headers)).json()["items"]
+        assert (one["cost_rate"], listed[0]["cost_rate"]) == (expected, expected), headers
 
 
 async def test_unknown_resource_is_404(service: Any) -> None:
@@ -143,3 +161,18 @@ async def test_idempotency_key_replays_the_first_create(service: Any) -> None:
     assert again.json()["id"] == first.json()["id"]
     listed = await service.client.get(BASE, headers=ADMIN)
     assert len(listed.json()["items"]) == 1
+
+
+async def test_the_location_of_a_new_person_is_under_the_service_prefix(service: Any) -> None:
+    created = await service.client.post(BASE, json=ADA, headers=ADMIN)
+    assert created.headers["Location"] == f"{BASE}/{created.json()['id']}"
+    assert (await service.client.get(created.headers["Location"], headers=ADMIN)).status_code == 200
+
+
+async def test_listing_refuses_unknown_and_repeated_query_parameters(service: Any) -> None:
+    unknown = await service.client.get(f"{BASE}?unknown=1", headers=ADMIN)
+    assert unknown.status_code == 422
+    assert [e["field"] for e in unknown.json()["errors"]] == ["query.unknown"]
+    repeated = await service.client.get(f"{BASE}?limit=1&limit=2", headers=ADMIN)
+    assert repeated.status_code == 422
+    assert [e["field"] for e in repeated.json()["errors"]] == ["query.limit"]

@@ -21,8 +21,9 @@ AllocationWriter = Annotated[Principal, Depends(require_roles(*ALLOCATION_WRITER
 
 
 def sees_cost_rate(principal: Principal) -> bool:
-    """Cost rates are confidential to people with an account; integration keys never see them."""
-    return principal.has(*READERS)
+    """Cost rates are confidential to those who manage people (contract §7.1): project managers,
+    viewers and integration keys read every other field of a person, but `cost_rate` as null."""
+    return principal.has(*MANAGERS)
 
 
 def manages_resources(principal: Principal) -> bool:

@@ -1,5 +1,7 @@
-"""The resource service's tables share one MetaData, which already holds the outbox, inbox and
-idempotency tables of `pmo_common`; plus the exact decimal column type used for hours and FTE."""
+"""The resource service's tables share one MetaData, which already holds the outbox, inbox, audit
+and idempotency tables of `pmo_common`; plus the exact decimal column type used for hours and FTE
+(here, because migrations name it as `pmo_resource.db.ScaledDecimal`). Imports nothing of the
+service: `pmo_resource.models` is the registry of its tables."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ from typing import Any
 
 from pmo_common.db import service_metadata
 from sqlalchemy import BigInteger, Dialect
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -41,7 +42,3 @@ class ScaledDecimal(TypeDecorator[Decimal]):
         if value is None:
             return None
         return Decimal(int(value)).scaleb(-self.places)
-
-
-def dialect_name(session: AsyncSession) -> str:
-    return session.get_bind().dialect.name

@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from pmo_common.app import ServiceSpec
 from pmo_common.app import create_app as build_app
+from pmo_common.audit import audit_router
 from pmo_common.settings import Settings
 
 from pmo_resource import models  # noqa: F401 - every table in the metadata
@@ -27,7 +28,13 @@ SPEC = ServiceSpec(
         "from HR/ERP systems (JSON or CSV). A person's monthly capacity is the imported figure for "
         "the month, else `hours_per_week × fte × 52 / 12`."
     ),
-    routers=[resources_router, allocations_router, capacity_router, imports_router],
+    routers=[
+        resources_router,
+        allocations_router,
+        capacity_router,
+        imports_router,
+        audit_router(["resource", "allocation", "import"]),
+    ],
     metadata=Base.metadata,
     migrations=Path(__file__).parent / "migrations",
     handlers=handlers,

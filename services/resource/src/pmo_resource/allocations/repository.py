@@ -1,34 +1,22 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from pmo_common.http import paginate
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from pmo_common.http import Repository
 
 from pmo_resource.allocations.models import Allocation
 
-
-async def get(session: AsyncSession, allocation_id: uuid.UUID) -> Allocation | None:
-    return await session.get(Allocation, allocation_id)
+allocations = Repository(Allocation, [(Allocation.created_at, False), (Allocation.id, False)])
 
 
-async def list_page(
-    session: AsyncSession,
-    limit: int,
-    cursor: str | None,
-    *,
-    project_id: uuid.UUID | None = None,
-    resource_id: uuid.UUID | None = None,
-    role: str | None = None,
-) -> tuple[list[Allocation], str | None]:
-    stmt = select(Allocation)
+def matching(*, project_id: uuid.UUID | None, resource_id: uuid.UUID | None, role: str | None) -> list[Any]:
+    """The `where` clauses of `GET /allocations`' filters."""
+    clauses: list[Any] = []
     if project_id is not None:
-        stmt = stmt.where(Allocation.project_id == project_id)
+        clauses.append(Allocation.project_id == project_id)
     if resource_id is not None:
-        stmt = stmt.where(Allocation.resource_id == resource_id)
+        clauses.append(Allocation.resource_id == resource_id)
     if role is not None:
-        stmt = stmt.where(Allocation.role == role)
-    return await paginate(
-        session, stmt, [(Allocation.created_at, False), (Allocation.id, False)], limit, cursor
-    )
+        clauses.append(Allocation.role == role)
+    return clauses

@@ -5,11 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 from pmo_common.auth import Reader
-from pmo_common.http import Cursor, Limit, Page, SessionDep, check_if_match, set_etag
+from pmo_common.http import Cursor, Limit, Page, SessionDep, check_if_match, set_etag, set_location
 from pmo_common.responses import DELETE_RESPONSES, PATCH_RESPONSES
 
 from pmo_resource.access import AllocationWriter
-from pmo_resource.allocations import repository, service
+from pmo_resource.allocations import service
 from pmo_resource.allocations.dependencies import AllocationDep
 from pmo_resource.allocations.schemas import AllocationCreate, AllocationRead, AllocationUpdate
 
@@ -18,14 +18,18 @@ router = APIRouter(prefix="/allocations", tags=["allocations"])
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AllocationRead)
 async def create_allocation(
-    body: AllocationCreate, session: SessionDep, response: Response, principal: AllocationWriter
+    body: AllocationCreate,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    principal: AllocationWriter,
 ) -> AllocationRead:
     """Resource managers, admins and the PMO allocate to any project; a project manager only to
     the projects they manage."""
     allocation = await service.create(session, body, principal)
     set_etag(response, allocation.version)
-    response.headers["Location"] = f"/resource/v1/allocations/{allocation.id}"
-    return AllocationRead.model_validate(allocation)
+    set_location(request, response, "allocations", allocation.id)
+    return allocation
 
 
 @router.get("", response_model=Page[AllocationRead])
@@ -38,10 +42,9 @@ async def list_allocations(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[AllocationRead]:
-    rows, next_cursor = await repository.list_page(
-        session, limit, cursor, project_id=project_id, resource_id=resource_id, role=role
+    return await service.list_page(
+        session, project_id=project_id, resource_id=resource_id, role=role, limit=limit, cursor=cursor
     )
-    return Page(items=[AllocationRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get("/{allocation_id}", response_model=AllocationRead, responses={404: DELETE_RESPONSES[404]})
@@ -60,9 +63,9 @@ async def update_allocation(
     principal: AllocationWriter,
 ) -> AllocationRead:
     check_if_match(request, allocation.version, required=True)
-    allocation = await service.update(session, allocation, body, principal)
-    set_etag(response, allocation.version)
-    return AllocationRead.model_validate(allocation)
+    updated = await service.update(session, allocation, body, principal)
+    set_etag(response, updated.version)
+    return updated
 
 
 @router.delete("/{allocation_id}", status_code=status.HTTP_204_NO_CONTENT, responses=DELETE_RESPONSES)

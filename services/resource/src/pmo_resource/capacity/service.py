@@ -1,5 +1,5 @@
-"""Capacity, demand and over-allocation: the derived aggregates this service publishes, and the
-read views over them. Never commits."""
+"""Capacity, demand and over-allocation: the derived aggregates this service publishes (the read
+views over them are `capacity.views`). Never commits."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import hashlib
 import json
 import uuid
 from collections.abc import Collection, Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 from pmo_common.contracts.events import (
@@ -20,15 +19,13 @@ from pmo_common.contracts.events import (
     RoleMonthHours,
 )
 from pmo_common.contracts.types import month_from_index, month_index, months_between
-from pmo_common.db import serialize
+from pmo_common.db import serialize, utcnow
 from pmo_common.events.outbox import emit, emit_many
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_resource.capacity import repository as repo
 from pmo_resource.logic.capacity import (
-    CapacityCell,
     Overallocation,
-    capacity_cells,
     combine_capacity,
     find_overallocations,
     new_and_resolved,
@@ -48,7 +45,7 @@ DERIVED_EVENTS = "pmo-resource-derived-events"
 
 
 def current_month() -> str:
-    return datetime.now(UTC).strftime("%Y-%m")
+    return utcnow().strftime("%Y-%m")
 
 
 def _digest(payload: Any) -> str:
@@ -93,11 +90,10 @@ async def publish_capacity_if_changed(session: AsyncSession) -> bool:
     if digest == last_digest:
         return False
     await repo.save_counters(session, "capacity", {key: (version + 1, digest)})
-    await emit(
-        session,
-        CapacityChanged,
-        CapacityChangedData(id=CAPACITY_AGGREGATE_ID, version=version + 1, changed=["totals"], totals=totals),
+    data = CapacityChangedData(
+        id=CAPACITY_AGGREGATE_ID, version=version + 1, changed=["totals"], totals=totals
     )
+    await emit(session, CapacityChanged(data=data))
     return True
 
 
@@ -106,7 +102,7 @@ async def publish_demand(session: AsyncSession, project_ids: Iterable[uuid.UUID]
     demand differs from what was last published."""
     await serialize(session, DERIVED_EVENTS)
     pending: dict[str, tuple[int, str | None]] = {}
-    events = []
+    events: list[DemandChanged] = []
     ids = sorted(set(project_ids), key=str)
     known = await repo.counters(session, "demand", [str(p) for p in ids])
     for project_id in ids:
@@ -117,12 +113,8 @@ async def publish_demand(session: AsyncSession, project_ids: Iterable[uuid.UUID]
         if digest == last_digest:
             continue
         pending[str(project_id)] = (version + 1, digest)
-        events.append(
-            (
-                DemandChanged,
-                DemandChangedData(id=project_id, version=version + 1, changed=["demand"], demand=rows),
-            )
-        )
+        data = DemandChangedData(id=project_id, version=version + 1, changed=["demand"], demand=rows)
+        events.append(DemandChanged(data=data))
     await repo.save_counters(session, "demand", pending)
     await emit_many(session, events)
 
@@ -162,7 +154,7 @@ async def refresh_overallocations(
         k: v
         for k, (v, _) in (await repo.counters(session, "overallocation", {str(r) for r, _ in new})).items()
     }
-    events = []
+    events: list[OverallocationDetected] = []
     for rid, period in ordered:
         versions[str(rid)] = versions.get(str(rid), 0) + 1
         o = by_pair[(rid, period)]
@@ -177,54 +169,7 @@ async def refresh_overallocations(
             demand_hours=o.demand_hours,
             excess_hours=o.excess_hours,
         )
-        events.append((OverallocationDetected, data))
+        events.append(OverallocationDetected(data=data))
     await repo.save_counters(session, "overallocation", {k: (v, None) for k, v in versions.items()})
     await emit_many(session, events)
     return len(events)
-
-
-# --- read views ------------------------------------------------------------------------------------
-
-
-def _sort_key(key: Any) -> tuple[bool, str]:
-    return (key is not None, "" if key is None else str(key))
-
-
-def _after(cell: CapacityCell[Any], after: tuple[Any, str] | None) -> bool:
-    return after is None or (_sort_key(cell.key), cell.period) > (_sort_key(after[0]), after[1])
-
-
-async def capacity_view(
-    session: AsyncSession, group_by: str, first: str, last: str, limit: int, after: tuple[Any, str] | None
-) -> tuple[list[CapacityCell[Any]], bool]:
-    """Cells of `GET /capacity` in (key, period) order after the cursor; and whether more follow."""
-    months = months_between(first, last)
-    if group_by == "resource":
-        start = uuid.UUID(after[0]) if after and after[0] else None
-        people = await repo.active_people_from(session, start, (limit + 1) // len(months) + 2)
-        ids = [p.id for p in people]
-        imported = await repo.imported_for(session, ids, first, last)
-        capacity = {(p.id, m): imported.get((p.id, m), p.default_hours) for p in people for m in months}
-        demand = sum_by_key_and_month(await repo.staffed_spans(session, ids, first, last), first, last)
-        cells = capacity_cells(capacity, demand, ids, months)
-        cells = [
-            CapacityCell(str(c.key), c.period, c.capacity_hours, c.demand_hours, c.free_hours, c.utilisation)
-            for c in cells
-        ]
-    else:
-        capacity = await capacity_by_group(session, group_by, first, last)
-        demand = sum_by_key_and_month(await repo.demand_spans(session, group_by, first, last), first, last)
-        keys = sorted({k for k, _ in capacity} | {k for k, _ in demand}, key=_sort_key)
-        cells = capacity_cells(capacity, demand, keys, months)
-    selected = [c for c in cells if _after(c, after)]
-    return selected[:limit], len(selected) > limit
-
-
-async def overallocation_view(
-    session: AsyncSession, first: str, last: str, limit: int, after: tuple[str, str] | None
-) -> tuple[list[Overallocation[uuid.UUID]], bool]:
-    """Over-allocated (person, month) pairs in `first..last`, in (period, resource) order."""
-    spans = await repo.active_staffed_spans(session, first, last)
-    found, _ = await person_overallocations(session, {s.key for s in spans}, first, last)
-    selected = [o for o in found if after is None or (o.period, str(o.resource)) > (after[0], after[1])]
-    return selected[:limit], len(selected) > limit

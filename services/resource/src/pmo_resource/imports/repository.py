@@ -7,12 +7,12 @@ from collections.abc import Collection
 from typing import Any
 
 from pmo_common.db import upsert_insert
+from pmo_common.http import Repository
 from sqlalchemy import BigInteger, select, text, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_resource.capacity.models import MonthlyCapacity
 from pmo_resource.capacity.repository import chunked
-from pmo_resource.db import dialect_name
 from pmo_resource.imports.models import ImportRun
 from pmo_resource.resources import repository as resources_repo
 from pmo_resource.resources.models import Resource
@@ -20,8 +20,7 @@ from pmo_resource.resources.models import Resource
 BATCH_SIZE = 5000
 
 
-async def get(session: AsyncSession, import_id: uuid.UUID) -> ImportRun | None:
-    return await session.get(ImportRun, import_id)
+imports = Repository(ImportRun, [(ImportRun.created_at, False), (ImportRun.id, False)])
 
 
 async def resource_ids(session: AsyncSession, external_ids: Collection[str]) -> dict[str, uuid.UUID]:
@@ -63,8 +62,9 @@ _PG_CAPACITY_UPSERT = text(
 
 
 async def upsert_capacity_batch(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """Insert or update monthly figures by (resource, period); version + 1 on update."""
-    if dialect_name(session) == "postgresql":
+    """Insert or update monthly figures by (resource, period); version + 1 on update, in SQL (a
+    hundred thousand rows are never ORM objects)."""
+    if session.get_bind().dialect.name == "postgresql":
         hours = MonthlyCapacity.__table__.c.available_hours.type
         params = {
             "ids": [r["resource_id"] for r in rows],

@@ -1,17 +1,15 @@
 from __future__ import annotations
 
-import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response, status
-from pmo_common.contracts.problem import FieldError
-from pmo_common.errors import NotFound, Unprocessable, problem_response
+from fastapi import APIRouter, Query, Request, Response, status
 from pmo_common.http import SessionDep
 from pmo_common.responses import GET_RESPONSES, problem
 
 from pmo_resource.access import Importer, IntegrationReader
-from pmo_resource.imports import repository, service
-from pmo_resource.imports.schemas import MAX_ROWS, CapacityRow, ImportReport, request_body_doc
+from pmo_resource.imports import service
+from pmo_resource.imports.dependencies import ImportDep, ReportUrlDep
+from pmo_resource.imports.schemas import MAX_ROWS, CapacityRow, ImportOptions, ImportReport, request_body_doc
 from pmo_resource.resources.schemas import ResourceCreate
 
 router = APIRouter(prefix="/imports", tags=["imports"])
@@ -35,45 +33,7 @@ DESCRIPTION = (
     "if any row is rejected (422 with the report); `dry_run=true` validates and counts only. "
     "Re-sending the same rows changes nothing (`unchanged` = all). At most {max_rows} rows."
 )
-
-
-async def _run(
-    kind: str,
-    request: Request,
-    session: SessionDep,
-    response: Response,
-    principal: Any,
-    atomic: bool,
-    dry_run: bool,
-) -> Any:
-    body = await request.body()
-    run = await service.run_import(
-        session,
-        kind,
-        body,
-        request.headers.get("content-type"),
-        atomic=atomic,
-        dry_run=dry_run,
-        principal=principal,
-    )
-    report = ImportReport.of(run)
-    location = f"/resource/v1/imports/{run.id}"
-    if atomic and run.rejected_count:
-        errors = [
-            FieldError(field=f"rows[{r.row}].{e.field}", message=e.message)
-            for r in report.rejected[:100]
-            for e in r.errors
-        ]
-        refused = Unprocessable(
-            f"{run.rejected_count} of {run.received} rows were rejected; this atomic import applied nothing.",
-            title="Import rejected",
-            errors=errors[:100],
-            extra=report.model_dump(mode="json"),
-            headers={"Content-Location": location},
-        )
-        return problem_response(refused, request)
-    response.headers["Content-Location"] = location
-    return report
+Options = Annotated[ImportOptions, Query()]
 
 
 @router.post(
@@ -89,10 +49,15 @@ async def import_resources(
     session: SessionDep,
     response: Response,
     principal: Importer,
-    atomic: bool = False,
-    dry_run: bool = False,
-) -> Any:
-    return await _run("resources", request, session, response, principal, atomic, dry_run)
+    options: Options,
+    report_url: ReportUrlDep,
+) -> ImportReport:
+    body, content_type = await request.body(), request.headers.get("content-type")
+    report = await service.run_import(
+        session, "resources", body, content_type, options, principal, report_url
+    )
+    response.headers["Content-Location"] = report_url(report.import_id)
+    return report
 
 
 @router.post(
@@ -109,15 +74,15 @@ async def import_capacity(
     session: SessionDep,
     response: Response,
     principal: Importer,
-    atomic: bool = False,
-    dry_run: bool = False,
-) -> Any:
-    return await _run("capacity", request, session, response, principal, atomic, dry_run)
+    options: Options,
+    report_url: ReportUrlDep,
+) -> ImportReport:
+    body, content_type = await request.body(), request.headers.get("content-type")
+    report = await service.run_import(session, "capacity", body, content_type, options, principal, report_url)
+    response.headers["Content-Location"] = report_url(report.import_id)
+    return report
 
 
 @router.get("/{import_id}", response_model=ImportReport, responses=GET_RESPONSES)
-async def get_import(import_id: uuid.UUID, session: SessionDep, _: IntegrationReader) -> ImportReport:
-    run = await repository.get(session, import_id)
-    if run is None:
-        raise NotFound(f"No import with id {import_id}.")
+async def get_import(run: ImportDep, _: IntegrationReader) -> ImportReport:
     return ImportReport.of(run)

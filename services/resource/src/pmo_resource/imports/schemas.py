@@ -25,6 +25,30 @@ class CapacityRow(BaseModel):
     available_hours: MonthHours
 
 
+class ImportOptions(BaseModel):
+    """How an import is applied: its query parameters."""
+
+    atomic: bool = Field(default=False, description="Apply nothing if any row is rejected (a 422 then).")
+    dry_run: bool = Field(default=False, description="Validate and count only; nothing is written.")
+
+
+class ImportAudit(BaseModel):
+    """What the audit trail keeps of an import: its outcome, not its rejected rows (the stored
+    report, `GET /imports/{import_id}`, has those)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    kind: str
+    atomic: bool
+    dry_run: bool
+    applied: bool
+    received: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected_count: int
+
+
 class RejectedRow(BaseModel):
     row: int = Field(description="1-based position among the data rows (CSV: the header is not counted).")
     external_id: str | None

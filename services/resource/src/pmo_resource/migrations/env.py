@@ -1,5 +1,6 @@
 from pmo_common.migrations import run_env
 
-from pmo_resource.main import SPEC
+from pmo_resource import models  # noqa: F401 - every table in the metadata
+from pmo_resource.db import Base
 
-run_env(SPEC.metadata)
+run_env(Base.metadata)

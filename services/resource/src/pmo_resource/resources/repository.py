@@ -6,7 +6,7 @@ from collections.abc import Collection
 from typing import Any
 
 from pmo_common.db import upsert_insert
-from pmo_common.http import paginate
+from pmo_common.http import Repository
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,9 +14,7 @@ from pmo_resource.allocations.models import Allocation
 from pmo_resource.capacity.repository import chunked
 from pmo_resource.resources.models import Resource
 
-
-async def get(session: AsyncSession, resource_id: uuid.UUID) -> Resource | None:
-    return await session.get(Resource, resource_id)
+resources = Repository(Resource, [(Resource.created_at, False), (Resource.id, False)])
 
 
 async def external_id_taken(
@@ -37,28 +35,20 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def list_page(
-    session: AsyncSession,
-    limit: int,
-    cursor: str | None,
-    *,
-    role: str | None = None,
-    skill: str | None = None,
-    org_unit: str | None = None,
-    active: bool | None = None,
-) -> tuple[list[Resource], str | None]:
-    stmt = select(Resource)
+def matching(*, role: str | None, skill: str | None, org_unit: str | None, active: bool | None) -> list[Any]:
+    """The `where` clauses of `GET /resources`' filters."""
+    clauses: list[Any] = []
     if role is not None:
-        stmt = stmt.where(Resource.role == role)
+        clauses.append(Resource.role == role)
     if org_unit is not None:
-        stmt = stmt.where(Resource.org_unit == org_unit)
+        clauses.append(Resource.org_unit == org_unit)
     if active is not None:
-        stmt = stmt.where(Resource.active.is_(active))
+        clauses.append(Resource.active.is_(active))
     if skill is not None:
         # Skills are stored as a JSON array of strings: match one whole element, case-insensitively.
         needle = "%" + _like_escape(json.dumps(skill.lower())) + "%"
-        stmt = stmt.where(func.lower(Resource.skills).like(needle, escape="\\"))
-    return await paginate(session, stmt, [(Resource.created_at, False), (Resource.id, False)], limit, cursor)
+        clauses.append(func.lower(Resource.skills).like(needle, escape="\\"))
+    return clauses
 
 
 IMPORT_COLUMNS = (
@@ -87,7 +77,8 @@ async def rows_by_external_id(session: AsyncSession, external_ids: Collection[st
 
 
 async def upsert(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """Insert or update people by `external_id` in one batched statement (version + 1 on update)."""
+    """Insert or update people by `external_id` in one batched statement (version + 1 on update,
+    in SQL: a Core statement for thousands of rows, not the ORM's one flush per object)."""
 
     table = Resource.__table__
     stmt = upsert_insert(session, table)

@@ -3,34 +3,25 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
-from pmo_common.auth import Principal
-from pmo_common.http import Cursor, Limit, Page, SessionDep, check_if_match, set_etag
+from pmo_common.http import Cursor, Limit, Page, SessionDep, check_if_match, set_etag, set_location
 from pmo_common.responses import CREATE_RESPONSES, DELETE_RESPONSES, GET_RESPONSES, PATCH_RESPONSES
 
-from pmo_resource.access import IntegrationReader, Manager, sees_cost_rate
-from pmo_resource.resources import repository, service
+from pmo_resource.access import IntegrationReader, Manager
+from pmo_resource.resources import service
 from pmo_resource.resources.dependencies import ResourceDep
-from pmo_resource.resources.models import Resource
 from pmo_resource.resources.schemas import ResourceCreate, ResourceRead, ResourceUpdate
 
 router = APIRouter(prefix="/resources", tags=["resources"])
 
 
-def to_read(resource: Resource, principal: Principal) -> ResourceRead:
-    read = ResourceRead.model_validate(resource)
-    if not sees_cost_rate(principal):
-        read.cost_rate = None
-    return read
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ResourceRead, responses=CREATE_RESPONSES)
 async def create_resource(
-    body: ResourceCreate, session: SessionDep, response: Response, principal: Manager
+    body: ResourceCreate, session: SessionDep, request: Request, response: Response, principal: Manager
 ) -> ResourceRead:
-    resource = await service.create(session, body)
+    resource = await service.create(session, body, principal)
     set_etag(response, resource.version)
-    response.headers["Location"] = f"/resource/v1/resources/{resource.id}"
-    return to_read(resource, principal)
+    set_location(request, response, "resources", resource.id)
+    return resource
 
 
 @router.get("", response_model=Page[ResourceRead])
@@ -46,10 +37,16 @@ async def list_resources(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[ResourceRead]:
-    rows, next_cursor = await repository.list_page(
-        session, limit, cursor, role=role, skill=skill, org_unit=org_unit, active=active
+    return await service.list_page(
+        session,
+        principal,
+        role=role,
+        skill=skill,
+        org_unit=org_unit,
+        active=active,
+        limit=limit,
+        cursor=cursor,
     )
-    return Page(items=[to_read(r, principal) for r in rows], next_cursor=next_cursor)
 
 
 @router.get("/{resource_id}", response_model=ResourceRead, responses=GET_RESPONSES)
@@ -57,7 +54,7 @@ async def get_resource(
     resource: ResourceDep, response: Response, principal: IntegrationReader
 ) -> ResourceRead:
     set_etag(response, resource.version)
-    return to_read(resource, principal)
+    return service.read(resource, principal)
 
 
 @router.patch("/{resource_id}", response_model=ResourceRead, responses=PATCH_RESPONSES)
@@ -70,12 +67,14 @@ async def update_resource(
     principal: Manager,
 ) -> ResourceRead:
     check_if_match(request, resource.version, required=True)
-    resource = await service.update(session, resource, body)
-    set_etag(response, resource.version)
-    return to_read(resource, principal)
+    updated = await service.update(session, resource, body, principal)
+    set_etag(response, updated.version)
+    return updated
 
 
 @router.delete("/{resource_id}", status_code=status.HTTP_204_NO_CONTENT, responses=DELETE_RESPONSES)
-async def delete_resource(resource: ResourceDep, session: SessionDep, request: Request, _: Manager) -> None:
+async def delete_resource(
+    resource: ResourceDep, session: SessionDep, request: Request, principal: Manager
+) -> None:
     check_if_match(request, resource.version, required=True)
-    await service.delete(session, resource)
+    await service.delete(session, resource, principal)

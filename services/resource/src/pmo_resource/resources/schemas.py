@@ -67,7 +67,9 @@ class ResourceRead(BaseModel):
     org_unit: str | None
     fte: Fte
     hours_per_week: HoursPerWeek
-    cost_rate: NonNegativeMoney | None = Field(description="Null for integration keys, which never see it.")
+    cost_rate: NonNegativeMoney | None = Field(
+        description="Null unless the caller is an admin, the PMO or a resource manager (contract §7.1)."
+    )
     active: bool
     version: int
     created_at: datetime

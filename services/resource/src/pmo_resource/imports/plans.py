@@ -1,0 +1,108 @@
+"""What an import would do, worked out against the stored rows (loaded in a few queries, compared
+as plain values): the rows to upsert, the counts, and the events of the people it changes."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from pmo_common.contracts.events import ResourceData, ResourceUpserted
+from pmo_common.contracts.problem import FieldError
+from pmo_common.db import utcnow
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pmo_resource.imports import repository
+from pmo_resource.imports.parsing import Validated
+from pmo_resource.imports.schemas import CapacityRow, RejectedRow
+from pmo_resource.resources import repository as resources_repo
+from pmo_resource.resources.schemas import ResourceCreate
+from pmo_resource.resources.service import CAPACITY_FIELDS, PERSONAL_CAPACITY_FIELDS
+
+RESOURCE_FIELDS = tuple(ResourceCreate.model_fields)
+
+
+@dataclass
+class Plan:
+    """What an import would do: rows to upsert, and the counts."""
+
+    rejected: list[RejectedRow]
+    writes: list[dict[str, Any]] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    events: list[ResourceUpserted] = field(default_factory=list)
+    touches_capacity: bool = False
+    people_to_recheck: set[uuid.UUID] = field(default_factory=set)
+    months: tuple[str, str] | None = None
+
+
+async def plan_resources(session: AsyncSession, valid: Validated[ResourceCreate]) -> Plan:
+    plan = Plan(rejected=valid.rejected)
+    stored = await resources_repo.rows_by_external_id(session, {item.external_id for _, item in valid.rows})
+    now = utcnow()
+    for _, item in valid.rows:
+        # The parsed values (Decimal money, not its serialised string) so comparisons are like for like.
+        values = {name: getattr(item, name) for name in type(item).model_fields}
+        old = stored.get(item.external_id)
+        if old is None:
+            write = {**values, "id": uuid.uuid4(), "version": 1, "created_at": now, "updated_at": now}
+            plan.created += 1
+            plan.touches_capacity |= item.active
+            changed = sorted(values)
+        else:
+            changed = sorted(k for k in RESOURCE_FIELDS if getattr(old, k) != values[k])
+            if not changed:
+                plan.unchanged += 1
+                continue
+            # The version the batched upsert gives the row (`version + 1` in its SQL).
+            write = {**values, "id": old.id, "version": old.version + 1, "created_at": now, "updated_at": now}
+            plan.updated += 1
+            plan.touches_capacity |= bool(CAPACITY_FIELDS.intersection(changed))
+            if PERSONAL_CAPACITY_FIELDS.intersection(changed):
+                plan.people_to_recheck.add(old.id)
+        plan.writes.append(write)
+        # Only the event's own fields: `data` allows extras, and `cost_rate` must never be published.
+        fields = {k: write[k] for k in ResourceData.model_fields if k in write}
+        plan.events.append(ResourceUpserted(data=ResourceData(**fields, changed=changed)))
+    return plan
+
+
+def _unknown_person(number: int, item: CapacityRow) -> RejectedRow:
+    error = FieldError(field="external_id", message="no resource has this external_id; import it first")
+    return RejectedRow(row=number, external_id=item.external_id, errors=[error])
+
+
+async def plan_capacity(session: AsyncSession, valid: Validated[CapacityRow]) -> Plan:
+    plan = Plan(rejected=valid.rejected)
+    ids = await repository.resource_ids(session, {item.external_id for _, item in valid.rows})
+    known = [item for _, item in valid.rows if item.external_id in ids]
+    plan.rejected.extend(_unknown_person(n, item) for n, item in valid.rows if item.external_id not in ids)
+    if not known:
+        return plan
+    first, last = min(i.period for i in known), max(i.period for i in known)
+    stored = await repository.capacity_centihours(session, {i.external_id for i in known}, first, last)
+    now = utcnow()
+    for item in known:
+        rid = ids[item.external_id]
+        old = stored.get((item.external_id, item.period))
+        if old is not None and old == int(item.available_hours * 100):
+            plan.unchanged += 1
+            continue
+        if old is None:
+            plan.created += 1
+        else:
+            plan.updated += 1
+        plan.writes.append(
+            {
+                "resource_id": rid,
+                "period": item.period,
+                "available_hours": item.available_hours,
+                "version": 1,
+                "updated_at": now,
+            }
+        )
+        plan.people_to_recheck.add(rid)
+    plan.touches_capacity = bool(plan.writes)
+    plan.months = (first, last)
+    return plan
