@@ -161,3 +161,33 @@ async def test_nothing_is_emitted_or_audited_when_the_transaction_rolls_back(db:
             raise RuntimeError("a later rule failed")
     assert await _outbox(db) == []
     assert await _audit(db) == []
+
+
+async def test_an_entity_no_event_announces_changes_the_same_way_without_an_outbox_row(db: Database):
+    folio = Folio(name="Growth", currency="EUR", budget=Decimal("10.00"))
+    async with db.transaction() as session:
+        await FOLIOS.create_unpublished(session, folio, ALICE)
+    async with db.transaction() as session:
+        folio = await session.get(Folio, folio.id)
+        assert folio is not None
+        assert await FOLIOS.update_unpublished(session, folio, ALICE, {"name": "Growth"}) == []
+        changed = await FOLIOS.update_unpublished(
+            session, folio, ALICE, {"name": "Growth", "budget": Decimal("12.50")}, action="rebudgeted"
+        )
+        assert changed == ["budget"] and folio.version == 2
+    async with db.transaction() as session:
+        folio = await session.get(Folio, folio.id)
+        assert folio is not None
+        await FOLIOS.delete_unpublished(session, folio, ALICE)
+        assert await session.get(Folio, folio.id) is None
+
+    assert await _outbox(db) == []
+    audit = await _audit(db)
+    assert [(a.action, a.version, a.actor) for a in audit] == [
+        ("created", 1, "alice"),
+        ("rebudgeted", 2, "alice"),
+        ("deleted", 3, "alice"),  # the version after the last, as for a published delete
+    ]
+    assert audit[0].changes["budget"] == "10.00" and "version" not in audit[0].changes
+    assert audit[1].changes == {"budget": {"from": "10.00", "to": "12.50"}}
+    assert audit[2].changes["name"] == "Growth"

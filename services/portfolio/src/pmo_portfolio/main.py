@@ -7,19 +7,25 @@ from pathlib import Path
 from fastapi import FastAPI
 from pmo_common.app import ServiceSpec
 from pmo_common.app import create_app as build_app
+from pmo_common.audit import audit_router
 from pmo_common.settings import Settings
 
-from pmo_portfolio.audit.routes import router as audit_router
+from pmo_portfolio import models
 from pmo_portfolio.criteria.routes import router as criteria_router
-from pmo_portfolio.db import Base, import_models
+from pmo_portfolio.criteria.service import CRITERIA
 from pmo_portfolio.gates.routes import router as gates_router
 from pmo_portfolio.handlers import handlers
 from pmo_portfolio.portfolios.routes import router as portfolios_router
+from pmo_portfolio.portfolios.service import PORTFOLIOS
 from pmo_portfolio.projects.routes import router as projects_router
+from pmo_portfolio.projects.service import PROJECTS
 from pmo_portfolio.ranking.routes import router as ranking_router
 from pmo_portfolio.scenarios.routes import router as scenarios_router
+from pmo_portfolio.scenarios.service import SCENARIOS
 
-import_models()
+# What the audit trail records (`GET /portfolio/v1/audit?entity_type=`): every aggregate changed
+# through `pmo_common.changes`.
+AUDITED = [aggregate.entity_type for aggregate in (PORTFOLIOS, CRITERIA, PROJECTS, SCENARIOS)]
 
 SPEC = ServiceSpec(
     name="portfolio",
@@ -37,9 +43,9 @@ SPEC = ServiceSpec(
         gates_router,
         ranking_router,
         scenarios_router,
-        audit_router,
+        audit_router(AUDITED),
     ],
-    metadata=Base.metadata,
+    metadata=models.metadata,
     migrations=Path(__file__).parent / "migrations",
     handlers=handlers,
     openapi_tags=[

@@ -2,15 +2,23 @@ from __future__ import annotations
 
 import uuid
 
-from pmo_common.http import paginate
+from pmo_common.http import Repository
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_portfolio.criteria.models import Criterion
 
+# In the order they were added: the order a portfolio's criteria are shown and weighed in.
+repository = Repository(Criterion, [(Criterion.created_at, False), (Criterion.id, False)])
+get = repository.get
 
-async def get(session: AsyncSession, criterion_id: uuid.UUID) -> Criterion | None:
-    return await session.get(Criterion, criterion_id)
+
+async def list_page(
+    session: AsyncSession, portfolio_id: uuid.UUID, *, limit: int, cursor: str | None
+) -> tuple[list[Criterion], str | None]:
+    return await repository.list_page(
+        session, Criterion.portfolio_id == portfolio_id, limit=limit, cursor=cursor
+    )
 
 
 async def in_portfolio(session: AsyncSession, portfolio_id: uuid.UUID) -> list[Criterion]:
@@ -20,15 +28,6 @@ async def in_portfolio(session: AsyncSession, portfolio_id: uuid.UUID) -> list[C
         .order_by(Criterion.created_at, Criterion.id)
     )
     return list((await session.scalars(stmt)).all())
-
-
-async def list_page(
-    session: AsyncSession, portfolio_id: uuid.UUID, limit: int, cursor: str | None
-) -> tuple[list[Criterion], str | None]:
-    stmt = select(Criterion).where(Criterion.portfolio_id == portfolio_id)
-    return await paginate(
-        session, stmt, [(Criterion.created_at, False), (Criterion.id, False)], limit, cursor
-    )
 
 
 async def name_taken(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 from pmo_common.auth import PortfolioWriter, Reader
-from pmo_common.http import Cursor, Limit, Page, SessionDep, check_if_match, set_etag
+from pmo_common.http import Cursor, Limit, Page, SessionDep, check_if_match, set_etag, set_location
 from pmo_common.responses import CREATE_RESPONSES, DELETE_RESPONSES, GET_RESPONSES, PATCH_RESPONSES
 
 from pmo_portfolio.criteria import repository, service
@@ -29,12 +29,13 @@ async def create_criterion(
     body: CriterionCreate,
     portfolio: PortfolioDep,
     session: SessionDep,
+    request: Request,
     response: Response,
     principal: PortfolioWriter,
 ) -> CriterionRead:
-    criterion = await service.create(session, portfolio, body, principal.sub)
+    criterion = await service.create(session, portfolio, body, principal)
     set_etag(response, criterion.version)
-    response.headers["Location"] = f"/portfolio/v1/portfolios/{portfolio.id}/criteria/{criterion.id}"
+    set_location(request, response, "portfolios", portfolio.id, "criteria", criterion.id)
     return service.read(criterion)
 
 
@@ -42,7 +43,7 @@ async def create_criterion(
 async def list_criteria(
     portfolio: PortfolioDep, session: SessionDep, _: Reader, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[CriterionRead]:
-    rows, next_cursor = await repository.list_page(session, portfolio.id, limit, cursor)
+    rows, next_cursor = await repository.list_page(session, portfolio.id, limit=limit, cursor=cursor)
     return Page(items=[service.read(r) for r in rows], next_cursor=next_cursor)
 
 
@@ -55,7 +56,7 @@ async def list_criteria(
 async def ahp_weights(
     body: AhpRequest, portfolio: PortfolioDep, session: SessionDep, principal: PortfolioWriter
 ) -> AhpResponse:
-    return await service.ahp(session, portfolio, body, principal.sub)
+    return await service.ahp(session, portfolio, body, principal)
 
 
 @router.get("/{criterion_id}", response_model=CriterionRead, responses=GET_RESPONSES)
@@ -74,7 +75,7 @@ async def update_criterion(
     principal: PortfolioWriter,
 ) -> CriterionRead:
     check_if_match(request, criterion.version, required=True)
-    criterion = await service.update(session, criterion, body, principal.sub)
+    criterion = await service.update(session, criterion, body, principal)
     set_etag(response, criterion.version)
     return service.read(criterion)
 
@@ -84,4 +85,4 @@ async def delete_criterion(
     criterion: CriterionDep, session: SessionDep, request: Request, principal: PortfolioWriter
 ) -> None:
     check_if_match(request, criterion.version, required=True)
-    await service.delete(session, criterion, principal.sub)
+    await service.delete(session, criterion, principal)

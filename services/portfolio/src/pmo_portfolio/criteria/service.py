@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
+from pmo_common.auth import Principal
+from pmo_common.changes import Aggregate
 from pmo_common.errors import Conflict, Unprocessable, field_errors, invalid
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_portfolio.audit import service as audit
 from pmo_portfolio.criteria import repository
 from pmo_portfolio.criteria.models import Criterion
 from pmo_portfolio.criteria.schemas import (
@@ -25,6 +25,9 @@ from pmo_portfolio.portfolios.models import Portfolio
 from pmo_portfolio.projects import repository as project_repository
 from pmo_portfolio.projects import service as project_service
 from pmo_portfolio.validation import revalidate
+
+# A portfolio's own scoring configuration: audited, but announced by no event of the catalogue.
+CRITERIA = Aggregate[Criterion]("criterion", read=CriterionRead.model_validate)
 
 
 def read(criterion: Criterion) -> CriterionRead:
@@ -48,26 +51,12 @@ async def _check_name(
         raise Conflict(f"The portfolio already has a criterion named {name!r}.")
 
 
-async def _record(
-    session: AsyncSession, criterion: Criterion, action: str, actor: str, changes: dict[str, Any]
-) -> None:
-    await audit.record(
-        session,
-        entity_type="criterion",
-        entity_id=criterion.id,
-        version=criterion.version,
-        action=action,
-        actor=actor,
-        changes=changes,
-    )
-
-
-async def create(session: AsyncSession, portfolio: Portfolio, body: CriterionCreate, actor: str) -> Criterion:
+async def create(
+    session: AsyncSession, portfolio: Portfolio, body: CriterionCreate, principal: Principal
+) -> Criterion:
     await _check_name(session, portfolio.id, body.name)
     criterion = Criterion(id=uuid.uuid4(), portfolio_id=portfolio.id, **body.model_dump())
-    session.add(criterion)
-    await session.flush()
-    await _record(session, criterion, "created", actor, audit.snapshot(read(criterion)))
+    await CRITERIA.create_unpublished(session, criterion, principal)
     return criterion
 
 
@@ -87,50 +76,36 @@ async def _check_scores_in_range(
         )
 
 
-async def update(session: AsyncSession, criterion: Criterion, body: CriterionUpdate, actor: str) -> Criterion:
+async def update(
+    session: AsyncSession, criterion: Criterion, body: CriterionUpdate, principal: Principal
+) -> Criterion:
     changes = body.model_dump(exclude_unset=True)
     current = {k: getattr(criterion, k) for k in CriterionFields.model_fields}
     merged = revalidate(CriterionFields, {**current, **changes})  # re-checks min < max
-    changed = [k for k in changes if getattr(criterion, k) != getattr(merged, k)]
-    if not changed:
-        return criterion
-    if "name" in changed:
+    values = {k: getattr(merged, k) for k in changes if getattr(criterion, k) != getattr(merged, k)}
+    if "name" in values:
         await _check_name(session, criterion.portfolio_id, merged.name, criterion.id)
-    if "min_score" in changed or "max_score" in changed:
+    if "min_score" in values or "max_score" in values:
         await _check_scores_in_range(session, criterion, merged.min_score, merged.max_score)
-    before = audit.snapshot(read(criterion))
-    for key in changed:
-        setattr(criterion, key, getattr(merged, key))
-    await session.flush()
-    await _record(session, criterion, "updated", actor, audit.diff(before, audit.snapshot(read(criterion))))
+    await CRITERIA.update_unpublished(session, criterion, principal, values)
     return criterion
 
 
-async def delete(session: AsyncSession, criterion: Criterion, actor: str) -> None:
+async def delete(session: AsyncSession, criterion: Criterion, principal: Principal) -> None:
     """Deleting a criterion drops its scores from every project (each such project is updated)."""
     key = str(criterion.id)
     for project in await project_repository.in_portfolio(session, criterion.portfolio_id):
         if key in project.scores:
             remaining = {k: v for k, v in project.scores.items() if k != key}
             await project_service.replace_scores(
-                session, project, remaining, actor, action="criterion_deleted"
+                session, project, remaining, principal, action="criterion_deleted"
             )
-    snapshot = audit.snapshot(read(criterion))
-    version = criterion.version + 1
-    await session.delete(criterion)
-    await session.flush()
-    await audit.record(
-        session,
-        entity_type="criterion",
-        entity_id=criterion.id,
-        version=version,
-        action="deleted",
-        actor=actor,
-        changes=snapshot,
-    )
+    await CRITERIA.delete_unpublished(session, criterion, principal)
 
 
-async def ahp(session: AsyncSession, portfolio: Portfolio, body: AhpRequest, actor: str) -> AhpResponse:
+async def ahp(
+    session: AsyncSession, portfolio: Portfolio, body: AhpRequest, principal: Principal
+) -> AhpResponse:
     if len(set(body.criteria)) != len(body.criteria):
         raise invalid("criteria", "lists a criterion more than once")
     by_id = {c.id: c for c in await repository.in_portfolio(session, portfolio.id)}
@@ -156,12 +131,9 @@ async def ahp(session: AsyncSession, portfolio: Portfolio, body: AhpRequest, act
                 extra={"consistency_ratio": result.consistency_ratio},
             )
         for criterion_id, weight in zip(body.criteria, result.weights, strict=True):
-            criterion = by_id[criterion_id]
-            before = audit.snapshot(read(criterion))
-            criterion.weight = weight
-            await session.flush()
-            diff = audit.diff(before, audit.snapshot(read(criterion)))
-            await _record(session, criterion, "ahp_weights_applied", actor, diff)
+            await CRITERIA.update_unpublished(
+                session, by_id[criterion_id], principal, {"weight": weight}, action="ahp_weights_applied"
+            )
     return AhpResponse(
         weights=weights,
         lambda_max=result.lambda_max,

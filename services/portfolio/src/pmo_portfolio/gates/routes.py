@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
-from pmo_common.auth import ProjectWriter, Reader, ensure_can_write_project
+from pmo_common.auth import ProjectWriter, Reader
 from pmo_common.http import Cursor, Limit, Page, SessionDep, check_if_match, set_etag
 from pmo_common.responses import CONFLICT, GET_RESPONSES
 
@@ -31,17 +31,8 @@ async def create_gate_decision(
     Honours `If-Match` (the project's ETag) when sent; the response's ETag is the project's new version.
     `decided_at` back-dates the decision (not in the future, not before the previous decision): a 422
     naming `body.decided_at` otherwise."""
-    ensure_can_write_project(principal, project.manager)
     check_if_match(request, project.version, required=False)
-    entry = await service.decide(
-        session,
-        project,
-        to_stage=body.to_stage,
-        decision=body.decision,
-        rationale=body.rationale,
-        actor=principal.sub,
-        decided_at=body.decided_at,
-    )
+    entry = await service.decide(session, project, body, principal)
     set_etag(response, project.version)
     return GateDecisionRead.model_validate(entry)
 
@@ -51,5 +42,5 @@ async def list_gate_decisions(
     project: ProjectDep, session: SessionDep, _: Reader, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[GateDecisionRead]:
     """The project's decision log, oldest first."""
-    rows, next_cursor = await repository.list_page(session, project.id, limit, cursor)
+    rows, next_cursor = await repository.list_page(session, project.id, limit=limit, cursor=cursor)
     return Page(items=[GateDecisionRead.model_validate(r) for r in rows], next_cursor=next_cursor)

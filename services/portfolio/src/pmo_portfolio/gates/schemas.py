@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-Stage = Literal["proposal", "approved", "in_progress", "on_hold", "closed", "cancelled", "rejected"]
+from pmo_portfolio.logic.lifecycle import Stage
+
 Decision = Literal["approve", "reject", "hold", "cancel", "close"]
 
 

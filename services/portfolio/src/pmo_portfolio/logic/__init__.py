@@ -10,12 +10,11 @@ from pmo_portfolio.logic.lifecycle import (
     allowed_targets,
     check_transition,
 )
+from pmo_portfolio.logic.problem import Candidate, InfeasibleSelection
 from pmo_portfolio.logic.scoring import Criterion, normalise, normalised_weights, weighted_score, wsjf
 from pmo_portfolio.logic.selection import (
-    Candidate,
     Exclusion,
     FrontierPoint,
-    InfeasibleSelection,
     SelectionResult,
     efficient_frontier,
     greedy_select,

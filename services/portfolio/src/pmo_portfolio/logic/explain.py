@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 
-if TYPE_CHECKING:
-    from pmo_portfolio.logic.selection import Problem
-
-# Same tolerance as the model's capacity rows (kept here to avoid an import cycle).
-_TOLERANCE = 1e-9
-
-
-def format_money(cents: int) -> str:
-    """1_200_000_00 -> "1,200,000.00" (exact: integer cents, no float rounding)."""
-    sign = "-" if cents < 0 else ""
-    whole, rest = divmod(abs(cents), 100)
-    return f"{sign}{whole:,}.{rest:02d}"
-
-
-def format_hours(hours: float) -> str:
-    return f"{hours:,.1f} h"
+from pmo_portfolio.logic.formatting import format_hours, format_money
+from pmo_portfolio.logic.problem import CAPACITY_TOLERANCE, Problem
 
 
 def _dependencies(problem: Problem, i: int) -> set[int]:
@@ -65,75 +51,114 @@ def _displaced(problem: Problem, order: list[int], project: int, shortfall: int)
     return sorted(out) if freed >= shortfall else []
 
 
-def explain_exclusions(
-    problem: Problem, selected: Collection[int], solved_optimally: bool
-) -> dict[str, list[str]]:
-    """{project_id: reasons} for every candidate that is not selected; each has at least one reason."""
+@dataclass
+class _Selection:
+    """A solved selection and what explaining its exclusions needs to know about it."""
+
+    problem: Problem
+    selected: set[int]
+    slack: int  # budget left after the selection
+    left_after_required: int  # budget left after the projects that must be selected
+    used: dict[tuple[str, str], float]  # capacity the selection uses
+    order: list[int]  # the order selected projects would be dropped in
+    partners: dict[int, list[int]]  # exclusion partners
+
+
+def _selection(problem: Problem, selected: Collection[int]) -> _Selection:
     cands = problem.candidates
     sel = set(selected)
-    slack = problem.budget - sum(cands[i].cost for i in sel)
-    left_after_required = problem.budget - problem.required_cost
     used: dict[tuple[str, str], float] = {}
     if problem.capacity is not None:
         for i in sel:
             for key, hours in cands[i].demand.items():
                 used[key] = used.get(key, 0.0) + hours
-    order = _displacement_order(problem, sel)
     partners: dict[int, list[int]] = {}
     for i, j in problem.pairs:
         partners.setdefault(i, []).append(j)
         partners.setdefault(j, []).append(i)
+    return _Selection(
+        problem,
+        sel,
+        slack=problem.budget - sum(cands[i].cost for i in sel),
+        left_after_required=problem.budget - problem.required_cost,
+        used=used,
+        order=_displacement_order(problem, sel),
+        partners=partners,
+    )
 
+
+def _link_reasons(s: _Selection, i: int) -> list[str]:
+    cands = s.problem.candidates
+    reasons: list[str] = []
+    for d in dict.fromkeys(cands[i].depends_on):
+        j = s.problem.index.get(d)
+        if j is not None and j != i and j not in s.selected:
+            reasons.append(f"it depends on {d}, which is not selected")
+    for j in sorted(s.partners.get(i, []), key=lambda k: cands[k].id):
+        if j in s.selected:
+            reasons.append(f"it excludes {cands[j].id}, which is selected")
+    return reasons
+
+
+def _budget_reasons(s: _Selection, i: int) -> list[str]:
+    cost = s.problem.candidates[i].cost
+    if cost <= s.slack:
+        return []
+    if cost > s.left_after_required:
+        return [
+            f"over the budget: it costs {format_money(cost)} and only "
+            f"{format_money(max(s.left_after_required, 0))} is left after the projects that must be selected"
+        ]
+    text = f"below the budget line: it costs {format_money(cost)} and only {format_money(max(s.slack, 0))} is left"
+    displaced = _displaced(s.problem, s.order, i, cost - s.slack)
+    if displaced:
+        text += f"; it would displace {', '.join(displaced)}"
+    return [text]
+
+
+def _capacity_reasons(
+    capacity: Mapping[tuple[str, str], float],
+    used: Mapping[tuple[str, str], float],
+    demand: Mapping[tuple[str, str], float],
+) -> list[str]:
+    reasons: list[str] = []
+    for key in sorted(demand):
+        hours = demand[key]
+        if hours <= 0:
+            continue
+        cap = capacity.get(key, 0.0)
+        left = cap - used.get(key, 0.0)
+        if hours > left + CAPACITY_TOLERANCE * (1 + abs(cap)):
+            reasons.append(
+                f"not enough {key[0]} capacity in {key[1]}: it needs {format_hours(hours)} "
+                f"and only {format_hours(max(left, 0.0))} is left"
+            )
+    return reasons
+
+
+def _no_constraint_reason(value: float, solved_optimally: bool) -> str:
+    """Why a project no constraint keeps out is not selected."""
+    if value <= 0:
+        return f"its score ({value:g}) adds no value"
+    if not solved_optimally:
+        return "not chosen: the selection is not proven optimal (heuristic or solver time limit)"
+    return "not part of the best selection (other projects give more value together)"
+
+
+def explain_exclusions(
+    problem: Problem, selected: Collection[int], solved_optimally: bool
+) -> dict[str, list[str]]:
+    """{project_id: reasons} for every candidate that is not selected; each has at least one reason."""
+    s = _selection(problem, selected)
     out: dict[str, list[str]] = {}
-    for i, c in enumerate(cands):
-        if i in sel:
+    for i, c in enumerate(problem.candidates):
+        if i in s.selected:
             continue
         if i in problem.blocked:
             out[c.id] = [problem.blocked[i]]
             continue
-        reasons: list[str] = []
-        for d in dict.fromkeys(c.depends_on):
-            j = problem.index.get(d)
-            if j is not None and j != i and j not in sel:
-                reasons.append(f"it depends on {d}, which is not selected")
-        for j in sorted(partners.get(i, []), key=lambda k: cands[k].id):
-            if j in sel:
-                reasons.append(f"it excludes {cands[j].id}, which is selected")
-        if c.cost > slack:
-            if c.cost > left_after_required:
-                reasons.append(
-                    f"over the budget: it costs {format_money(c.cost)} and only "
-                    f"{format_money(max(left_after_required, 0))} is left after the projects that must be selected"
-                )
-            else:
-                text = (
-                    f"below the budget line: it costs {format_money(c.cost)} and only "
-                    f"{format_money(max(slack, 0))} is left"
-                )
-                displaced = _displaced(problem, order, i, c.cost - slack)
-                if displaced:
-                    text += f"; it would displace {', '.join(displaced)}"
-                reasons.append(text)
+        reasons = _link_reasons(s, i) + _budget_reasons(s, i)
         if problem.capacity is not None:
-            for key in sorted(c.demand):
-                hours = c.demand[key]
-                if hours <= 0:
-                    continue
-                cap = problem.capacity.get(key, 0.0)
-                left = cap - used.get(key, 0.0)
-                if hours > left + _TOLERANCE * (1 + abs(cap)):
-                    reasons.append(
-                        f"not enough {key[0]} capacity in {key[1]}: it needs {format_hours(hours)} "
-                        f"and only {format_hours(max(left, 0.0))} is left"
-                    )
-        if not reasons:
-            if c.value <= 0:
-                reasons.append(f"its score ({c.value:g}) adds no value")
-            elif not solved_optimally:
-                reasons.append(
-                    "not chosen: the selection is not proven optimal (heuristic or solver time limit)"
-                )
-            else:
-                reasons.append("not part of the best selection (other projects give more value together)")
-        out[c.id] = reasons
+            reasons += _capacity_reasons(problem.capacity, s.used, c.demand)
+        out[c.id] = reasons or [_no_constraint_reason(c.value, solved_optimally)]
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from pmo_portfolio.logic.selection import Candidate
+from pmo_portfolio.logic.problem import Candidate
 
 
 def _month(start_year: int, offset: int) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-STAGES = ("proposal", "approved", "in_progress", "on_hold", "closed", "cancelled", "rejected")
+from typing import Literal, get_args
+
+Stage = Literal["proposal", "approved", "in_progress", "on_hold", "closed", "cancelled", "rejected"]
+STAGES: tuple[str, ...] = get_args(Stage)
 
 # on_hold's resume target is the stage it left (see allowed_targets); the table lists every stage a
 # project can be resumed to so that the table alone answers "can this edge ever exist?".

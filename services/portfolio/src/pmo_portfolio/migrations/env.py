@@ -1,5 +1,5 @@
 from pmo_common.migrations import run_env
 
-from pmo_portfolio.main import SPEC
+from pmo_portfolio.models import metadata
 
-run_env(SPEC.metadata)
+run_env(metadata)

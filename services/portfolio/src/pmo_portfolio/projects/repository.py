@@ -3,40 +3,39 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 
-from pmo_common.http import paginate
-from sqlalchemy import func, or_, select
+from pmo_common.http import Repository
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_portfolio.projects.models import Project
+from pmo_portfolio.projects.schemas import ProjectFilters
 
-
-async def get(session: AsyncSession, project_id: uuid.UUID) -> Project | None:
-    return await session.get(Project, project_id)
+# Oldest first: a stable order while projects are added.
+repository = Repository(Project, [(Project.created_at, False), (Project.id, False)])
+get = repository.get
 
 
 async def list_page(
-    session: AsyncSession,
-    *,
-    portfolio_id: uuid.UUID | None,
-    stage: str | None,
-    q: str | None,
-    limit: int,
-    cursor: str | None,
+    session: AsyncSession, filters: ProjectFilters, *, limit: int, cursor: str | None
 ) -> tuple[list[Project], str | None]:
-    stmt = select(Project)
-    if portfolio_id is not None:
-        stmt = stmt.where(Project.portfolio_id == portfolio_id)
-    if stage is not None:
-        stmt = stmt.where(Project.stage == stage)
-    if q:
-        needle = q.lower()
-        stmt = stmt.where(
+    return await repository.list_page(session, *_where(filters), limit=limit, cursor=cursor)
+
+
+def _where(filters: ProjectFilters) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if filters.portfolio_id is not None:
+        where.append(Project.portfolio_id == filters.portfolio_id)
+    if filters.stage is not None:
+        where.append(Project.stage == filters.stage)
+    if filters.q:
+        needle = filters.q.lower()
+        where.append(
             or_(
                 func.lower(Project.code).contains(needle, autoescape=True),
                 func.lower(Project.name).contains(needle, autoescape=True),
             )
         )
-    return await paginate(session, stmt, [(Project.created_at, False), (Project.id, False)], limit, cursor)
+    return where
 
 
 async def in_portfolio(session: AsyncSession, portfolio_id: uuid.UUID) -> list[Project]:

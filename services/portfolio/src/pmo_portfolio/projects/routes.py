@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
-from pmo_common.auth import ProjectWriter, Reader, ensure_can_write_project
-from pmo_common.http import Cursor, Limit, Page, SessionDep, check_if_match, set_etag
+from pmo_common.auth import ProjectWriter, Reader
+from pmo_common.http import Cursor, Limit, Page, SessionDep, check_if_match, set_etag, set_location
 from pmo_common.responses import (
     CREATE_RESPONSES,
     DELETE_RESPONSES,
@@ -14,26 +13,21 @@ from pmo_common.responses import (
     PUT_RESPONSES,
 )
 
-from pmo_portfolio.logic.lifecycle import STAGES
 from pmo_portfolio.projects import repository, service
 from pmo_portfolio.projects.dependencies import ProjectDep
-from pmo_portfolio.projects.schemas import ProjectCreate, ProjectRead, ProjectUpdate, ScoresIn
+from pmo_portfolio.projects.schemas import ProjectCreate, ProjectFilters, ProjectRead, ProjectUpdate, ScoresIn
 
 router = APIRouter(prefix="/projects", tags=["projects"])
-
-StageFilter = Annotated[
-    str | None, Query(pattern="^(" + "|".join(STAGES) + ")$", description="Only this stage.")
-]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectRead, responses=CREATE_RESPONSES)
 async def create_project(
-    body: ProjectCreate, session: SessionDep, response: Response, principal: ProjectWriter
+    body: ProjectCreate, session: SessionDep, request: Request, response: Response, principal: ProjectWriter
 ) -> ProjectRead:
     """A new project starts in `proposal`. A project manager must name themselves as `manager`."""
     project = await service.create(session, body, principal)
     set_etag(response, project.version)
-    response.headers["Location"] = f"/portfolio/v1/projects/{project.id}"
+    set_location(request, response, "projects", project.id)
     return service.read(project)
 
 
@@ -41,17 +35,11 @@ async def create_project(
 async def list_projects(
     session: SessionDep,
     _: Reader,
-    portfolio_id: uuid.UUID | None = None,
-    stage: StageFilter = None,
-    q: Annotated[
-        str | None, Query(max_length=200, description="Case-insensitive text in code or name.")
-    ] = None,
+    filters: Annotated[ProjectFilters, Query()],
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[ProjectRead]:
-    rows, next_cursor = await repository.list_page(
-        session, portfolio_id=portfolio_id, stage=stage, q=q, limit=limit, cursor=cursor
-    )
+    rows, next_cursor = await repository.list_page(session, filters, limit=limit, cursor=cursor)
     return Page(items=[service.read(r) for r in rows], next_cursor=next_cursor)
 
 
@@ -71,7 +59,6 @@ async def update_project(
     principal: ProjectWriter,
 ) -> ProjectRead:
     """Changes any field but `stage` (422: the stage changes only through gate decisions)."""
-    ensure_can_write_project(principal, project.manager)
     check_if_match(request, project.version, required=True)
     project = await service.update(session, project, body, principal)
     set_etag(response, project.version)
@@ -83,7 +70,6 @@ async def delete_project(
     project: ProjectDep, session: SessionDep, request: Request, principal: ProjectWriter
 ) -> None:
     """409 while other projects list this one in `depends_on` or `excludes`."""
-    ensure_can_write_project(principal, project.manager)
     check_if_match(request, project.version, required=True)
     await service.delete(session, project, principal)
 
@@ -99,7 +85,6 @@ async def put_scores(
 ) -> ProjectRead:
     """Replace the project's scores `{criterion_id: score}`; each criterion must belong to the project's
     portfolio and each score lie within its criterion's range. Honours `If-Match` when sent."""
-    ensure_can_write_project(principal, project.manager)
     check_if_match(request, project.version, required=False)
     project = await service.set_scores(session, project, scores, principal)
     set_etag(response, project.version)

@@ -7,7 +7,7 @@ from typing import Annotated, Self
 from pmo_common.contracts.types import NonNegativeMoney
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from pmo_portfolio.logic.lifecycle import STAGES
+from pmo_portfolio.logic.lifecycle import STAGES, Stage
 
 CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$"
 MAX_LINKS = 100
@@ -110,3 +110,11 @@ class ProjectRead(BaseModel):
 
 
 ScoresIn = Annotated[dict[uuid.UUID, Score], Field(max_length=MAX_SCORES)]
+
+
+class ProjectFilters(BaseModel):
+    """`GET /projects` narrowed down; every filter given must hold."""
+
+    portfolio_id: uuid.UUID | None = None
+    stage: Stage | None = Field(default=None, description="Only this stage.")
+    q: str | None = Field(default=None, max_length=200, description="Case-insensitive text in code or name.")

@@ -7,20 +7,21 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from pmo_common.auth import Principal
+from pmo_common.auth import Principal, ensure_can_write_project
+from pmo_common.changes import Aggregate
 from pmo_common.contracts.events import ProjectCreated, ProjectDeleted, ProjectUpdated
 from pmo_common.contracts.types import Role
 from pmo_common.errors import Conflict, Forbidden, invalid
-from pmo_common.events.outbox import emit
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_portfolio.audit import service as audit
 from pmo_portfolio.criteria import repository as criteria_repository
 from pmo_portfolio.portfolios import repository as portfolio_repository
 from pmo_portfolio.projects import repository
 from pmo_portfolio.projects.models import Project
 from pmo_portfolio.projects.schemas import ProjectCreate, ProjectFields, ProjectRead, ProjectUpdate
 from pmo_portfolio.validation import revalidate
+
+PROJECTS = Aggregate[Project]("project", read=ProjectRead.model_validate)
 
 USE_GATE_DECISIONS = (
     "the stage changes only through gate decisions: POST /portfolio/v1/projects/{id}/gate-decisions "
@@ -30,12 +31,6 @@ USE_GATE_DECISIONS = (
 
 def read(project: Project) -> ProjectRead:
     return ProjectRead.model_validate(project)
-
-
-def event_data(project: Project, changed: list[str], *, deleted: bool = False) -> dict[str, Any]:
-    """The project's full state for ProjectData (and its stage_changed extension)."""
-    state = read(project).model_dump(exclude={"created_at", "updated_at", "held_from"})
-    return {**state, "changed": changed, "deleted": deleted}
 
 
 def _check_manager(principal: Principal, manager: str | None) -> None:
@@ -92,24 +87,17 @@ async def create(session: AsyncSession, body: ProjectCreate, principal: Principa
     project = Project(
         id=uuid.uuid4(), portfolio_id=body.portfolio_id, stage="proposal", scores={}, **_columns(body)
     )
-    session.add(project)
-    await session.flush()
-    await emit(session, ProjectCreated, event_data(project, sorted(body.model_fields_set - {"stage"})))
-    await audit.record(
-        session,
-        entity_type="project",
-        entity_id=project.id,
-        version=project.version,
-        action="created",
-        actor=principal.sub,
-        changes=audit.snapshot(read(project)),
-    )
+    changed = sorted(body.model_fields_set - {"stage"})
+    await PROJECTS.create(session, project, principal, ProjectCreated, changed=changed)
     return project
 
 
 async def update(
     session: AsyncSession, project: Project, body: ProjectUpdate, principal: Principal
 ) -> Project:
+    """Any field but `stage` (only gate decisions move a project); a project manager changes only
+    the projects they manage, and names only themselves as `manager`."""
+    ensure_can_write_project(principal, project.manager)
     changes = body.model_dump(exclude_unset=True)
     stage = changes.pop("stage", None)
     if stage is not None and stage != project.stage:
@@ -118,46 +106,20 @@ async def update(
         _check_manager(principal, changes["manager"])
     current = {k: getattr(project, k) for k in ProjectFields.model_fields}
     merged = revalidate(ProjectFields, {**current, **changes})  # re-checks dates against stored values
-    values = _columns(merged)
-    changed = [k for k in changes if getattr(project, k) != values[k]]
-    if not changed:
-        return project
-    if "code" in changed:
+    values = {k: v for k, v in _columns(merged).items() if k in changes and getattr(project, k) != v}
+    if "code" in values:
         await _check_code(session, project.portfolio_id, merged.code, project.id)
-    if "depends_on" in changed or "excludes" in changed:
+    if "depends_on" in values or "excludes" in values:
         await _check_links(session, project.portfolio_id, project.id, merged)
-    before = audit.snapshot(read(project))
-    for key in changed:
-        setattr(project, key, values[key])
-    await session.flush()
-    await _after_update(session, project, changed, before, "updated", principal.sub)
+    await PROJECTS.update(session, project, principal, values, ProjectUpdated)
     return project
-
-
-async def _after_update(
-    session: AsyncSession,
-    project: Project,
-    changed: list[str],
-    before: dict[str, Any],
-    action: str,
-    actor: str,
-) -> None:
-    await emit(session, ProjectUpdated, event_data(project, changed))
-    await audit.record(
-        session,
-        entity_type="project",
-        entity_id=project.id,
-        version=project.version,
-        action=action,
-        actor=actor,
-        changes=audit.diff(before, audit.snapshot(read(project))),
-    )
 
 
 async def set_scores(
     session: AsyncSession, project: Project, scores: dict[uuid.UUID, float], principal: Principal
 ) -> Project:
     """Replace the project's scores; each must be within its criterion's range."""
+    ensure_can_write_project(principal, project.manager)
     criteria = {c.id: c for c in await criteria_repository.in_portfolio(session, project.portfolio_id)}
     for criterion_id, score in scores.items():
         criterion = criteria.get(criterion_id)
@@ -171,22 +133,20 @@ async def set_scores(
                 f"{criterion.min_score:g}..{criterion.max_score:g}",
             )
     new_scores = {str(k): float(v) for k, v in scores.items()}
-    if new_scores == project.scores:
-        return project
-    await replace_scores(session, project, new_scores, principal.sub, action="scores_set")
+    await replace_scores(session, project, new_scores, principal, action="scores_set")
     return project
 
 
 async def replace_scores(
-    session: AsyncSession, project: Project, new_scores: dict[str, float], actor: str, *, action: str
+    session: AsyncSession, project: Project, scores: dict[str, float], principal: Principal, *, action: str
 ) -> None:
-    before = audit.snapshot(read(project))
-    project.scores = new_scores
-    await session.flush()
-    await _after_update(session, project, ["scores"], before, action, actor)
+    """Set the project's scores as a whole (a new dict, so the JSON column sees the change)."""
+    await PROJECTS.update(session, project, principal, {"scores": scores}, ProjectUpdated, action=action)
 
 
 async def delete(session: AsyncSession, project: Project, principal: Principal) -> None:
+    """409 while other projects list this one in `depends_on` or `excludes`."""
+    ensure_can_write_project(principal, project.manager)
     referrers = [
         p.code
         for p in await repository.in_portfolio(session, project.portfolio_id)
@@ -197,17 +157,4 @@ async def delete(session: AsyncSession, project: Project, principal: Principal) 
             f"Projects {', '.join(referrers)} refer to this project in depends_on or excludes; "
             "remove those references first."
         )
-    data = event_data(project, [], deleted=True)
-    data["version"] = project.version + 1
-    await audit.record(
-        session,
-        entity_type="project",
-        entity_id=project.id,
-        version=project.version + 1,
-        action="deleted",
-        actor=principal.sub,
-        changes=audit.snapshot(read(project)),
-    )
-    await session.delete(project)
-    await session.flush()
-    await emit(session, ProjectDeleted, data)
+    await PROJECTS.delete(session, project, principal, ProjectDeleted)

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pmo_common.auth import PortfolioWriter, Reader
-from pmo_common.http import Cursor, Limit, Page, SessionDep, set_etag
+from pmo_common.http import Cursor, Limit, Page, SessionDep, set_etag, set_location
 from pmo_common.responses import CONFLICT, GET_RESPONSES
 
 from pmo_portfolio.portfolios.dependencies import PortfolioDep
@@ -27,6 +27,7 @@ async def create_scenario(
     body: ScenarioCreate,
     portfolio: PortfolioDep,
     session: SessionDep,
+    request: Request,
     response: Response,
     principal: PortfolioWriter,
 ) -> ScenarioRead:
@@ -34,9 +35,9 @@ async def create_scenario(
     in proposal, approved, on_hold and in_progress (in_progress ones are committed); the value maximised
     is each project's weighted priority score (0–100, with `weights` if given). A closed dependency counts
     as delivered. No feasible selection is a 422 whose `conflicts` name the contradiction."""
-    scenario = await service.create(session, portfolio, body, principal.sub)
+    scenario = await service.create(session, portfolio, body, principal)
     set_etag(response, scenario.version)
-    response.headers["Location"] = f"/portfolio/v1/portfolios/{portfolio.id}/scenarios/{scenario.id}"
+    set_location(request, response, "portfolios", portfolio.id, "scenarios", scenario.id)
     return service.read(scenario)
 
 
@@ -44,7 +45,7 @@ async def create_scenario(
 async def list_scenarios(
     portfolio: PortfolioDep, session: SessionDep, _: Reader, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[ScenarioRead]:
-    rows, next_cursor = await repository.list_page(session, portfolio.id, limit, cursor)
+    rows, next_cursor = await repository.list_page(session, portfolio.id, limit=limit, cursor=cursor)
     return Page(items=[service.read(r) for r in rows], next_cursor=next_cursor)
 
 
@@ -62,7 +63,7 @@ async def approve_scenario(
 ) -> ScenarioRead:
     """Moves the selected projects still in proposal to approved through gate decisions and publishes
     `pmo.portfolio.scenario.approved`. A second approval is a 409."""
-    scenario = await service.approve(session, scenario, principal.sub)
+    scenario = await service.approve(session, scenario, principal)
     set_etag(response, scenario.version)
     return service.read(scenario)
 

@@ -13,16 +13,17 @@ from functools import partial
 from typing import Any
 
 import anyio
-from pmo_common.contracts.events import ScenarioApproved, ScenarioApprovedData
+from pmo_common.auth import Principal
+from pmo_common.changes import Aggregate
+from pmo_common.contracts.events import ScenarioApproved
 from pmo_common.db import utcnow
 from pmo_common.errors import Conflict, Unprocessable, invalid
-from pmo_common.events.outbox import emit
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_portfolio.audit import service as audit
 from pmo_portfolio.capacity import repository as capacity_repository
 from pmo_portfolio.criteria import repository as criteria_repository
 from pmo_portfolio.gates import service as gates
+from pmo_portfolio.gates.schemas import GateDecisionCreate
 from pmo_portfolio.logic.selection import (
     Candidate,
     FrontierPoint,
@@ -47,6 +48,16 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 def read(scenario: Scenario) -> ScenarioRead:
     return ScenarioRead.model_validate(scenario)
+
+
+def _published(scenario: Scenario) -> dict[str, Any]:
+    """What `scenario.approved` carries: the scenario beside its result's selection and totals."""
+    view = read(scenario)
+    return {**view.model_dump(exclude={"result"}), **view.result.model_dump()}
+
+
+# Only an approval is announced (`scenario.approved`); creating a scenario is audited, not published.
+SCENARIOS = Aggregate[Scenario]("scenario", read=ScenarioRead.model_validate, source=_published)
 
 
 def _cents(amount: Decimal) -> int:
@@ -146,7 +157,9 @@ def _result(pool: _Pool, result: SelectionResult) -> dict[str, Any]:
     }
 
 
-async def create(session: AsyncSession, portfolio: Portfolio, body: ScenarioCreate, actor: str) -> Scenario:
+async def create(
+    session: AsyncSession, portfolio: Portfolio, body: ScenarioCreate, principal: Principal
+) -> Scenario:
     """Solve the scenario (422 naming the conflict when nothing is feasible) and store it with its result."""
     await _check_ids(session, portfolio.id, body)
     weights = None if body.weights is None else {str(k): v for k, v in body.weights.items()}
@@ -177,30 +190,14 @@ async def create(session: AsyncSession, portfolio: Portfolio, body: ScenarioCrea
         weights=weights,
         result=_result(pool, result),
         status="proposed",
-        created_by=actor,
+        created_by=principal.sub,
         approved_projects=[],
     )
-    session.add(scenario)
-    await session.flush()
-    await _record(session, scenario, "created", actor, audit.snapshot(read(scenario)))
+    await SCENARIOS.create_unpublished(session, scenario, principal)
     return scenario
 
 
-async def _record(
-    session: AsyncSession, scenario: Scenario, action: str, actor: str, changes: dict[str, Any]
-) -> None:
-    await audit.record(
-        session,
-        entity_type="scenario",
-        entity_id=scenario.id,
-        version=scenario.version,
-        action=action,
-        actor=actor,
-        changes=changes,
-    )
-
-
-async def approve(session: AsyncSession, scenario: Scenario, actor: str) -> Scenario:
+async def approve(session: AsyncSession, scenario: Scenario, principal: Principal) -> Scenario:
     """Move the selected projects still in proposal to approved (each a logged gate decision with its
     stage_changed event) and publish `scenario.approved`. Approving twice is a 409."""
     if scenario.status == "approved":
@@ -209,38 +206,22 @@ async def approve(session: AsyncSession, scenario: Scenario, actor: str) -> Scen
             f"by {scenario.approved_by} at {scenario.approved_at:%Y-%m-%dT%H:%M:%SZ}."
         )
     moved: list[str] = []
-    rationale = f"Selected in the approved scenario {scenario.name!r} ({scenario.id})."
+    decision = GateDecisionCreate(
+        to_stage="approved",
+        decision="approve",
+        rationale=f"Selected in the approved scenario {scenario.name!r} ({scenario.id}).",
+    )
     for project_id in scenario.result["selected"]:
         project = await project_repository.get(session, uuid.UUID(project_id))
         if project is not None and project.stage == "proposal":
-            await gates.decide(
-                session, project, to_stage="approved", decision="approve", rationale=rationale, actor=actor
-            )
+            await gates.decide(session, project, decision, principal)
             moved.append(project_id)
-    before = audit.snapshot(read(scenario))
-    scenario.status = "approved"
-    scenario.approved_by = actor
-    scenario.approved_at = utcnow()
-    scenario.approved_projects = moved
-    await session.flush()
-    await emit(
-        session,
-        ScenarioApproved,
-        ScenarioApprovedData(
-            id=scenario.id,
-            version=scenario.version,
-            changed=["status"],
-            portfolio_id=scenario.portfolio_id,
-            name=scenario.name,
-            budget=scenario.budget,
-            selected=scenario.result["selected"],
-            total_value=scenario.result["total_value"],
-            total_cost=scenario.result["total_cost"],
-            approved_by=actor,
-            approved_at=scenario.approved_at,
-        ),
-    )
-    await _record(session, scenario, "approved", actor, audit.diff(before, audit.snapshot(read(scenario))))
+    async with SCENARIOS.change(session, scenario, principal, ScenarioApproved, action="approved") as c:
+        scenario.status = "approved"
+        scenario.approved_by = principal.sub
+        scenario.approved_at = utcnow()
+        scenario.approved_projects = moved
+        c.changed = ["status"]
     return scenario
 
 

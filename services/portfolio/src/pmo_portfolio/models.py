@@ -1,0 +1,23 @@
+"""Every table of the portfolio service, registered on `Base.metadata` by importing this module
+(the app and the Alembic environment both do, so they see the same schema)."""
+
+from pmo_portfolio.capacity.models import CapacitySnapshot, ProjectDemand
+from pmo_portfolio.criteria.models import Criterion
+from pmo_portfolio.db import Base
+from pmo_portfolio.gates.models import GateDecision
+from pmo_portfolio.portfolios.models import Portfolio
+from pmo_portfolio.projects.models import Project
+from pmo_portfolio.scenarios.models import Scenario
+
+metadata = Base.metadata
+
+__all__ = [
+    "CapacitySnapshot",
+    "Criterion",
+    "GateDecision",
+    "Portfolio",
+    "Project",
+    "ProjectDemand",
+    "Scenario",
+    "metadata",
+]
