@@ -275,3 +275,54 @@ async def test_100k_capacity_rows_import_in_a_few_seconds(service: Any) -> None:
     elapsed = time.perf_counter() - started
     print(f"\n100,000 capacity rows imported in {elapsed:.2f} s")
     assert response.status_code == 200 and response.json()["created"] == 100_000
+
+
+async def test_hostile_json_bodies_are_4xx_and_the_service_stays_usable(service: Any) -> None:
+    nested = b'{"rows": ' + b"[" * 10_000 + b"]" * 10_000 + b"}"
+    headers = {**ADMIN, "Content-Type": "application/json"}
+    deep = await service.client.post(RESOURCES, content=nested, headers=headers)
+    assert deep.status_code == 422 and "nests deeper" in deep.text
+    huge = b'{"rows": [{"external_id": "HR-1", "name": "x", "role": "dev", "fte": ' + b"9" * 5000 + b"}]}"
+    big = await service.client.post(RESOURCES, content=huge, headers=headers)
+    assert big.status_code == 422, big.text
+    assert (await import_json(service, RESOURCES, [person("HR-1")])).status_code == 200
+
+
+async def test_nul_in_a_row_rejects_that_row_or_the_atomic_import(service: Any) -> None:
+    rows = [person("HR-1"), person("HR-2", name="Eve\x00"), person("HR-\x003", name="Fine")]
+    report = (await import_json(service, RESOURCES, rows)).json()
+    assert report["created"] == 1
+    assert [(r["row"], r["errors"][0]["field"]) for r in report["rejected"]] == [
+        (2, "name"),
+        (3, "external_id"),
+    ]
+    assert report["rejected"][1]["external_id"] == "HR-3"  # echoed without the NUL
+    atomic = await import_json(service, RESOURCES, rows, query="?atomic=true")
+    assert atomic.status_code == 422
+    csv_body = "external_id,name,role\nHR-4,Ann,dev\nHR-5,Bo\x00b,dev\n"
+    csv = await service.client.post(
+        RESOURCES, content=csv_body, headers={**ADMIN, "Content-Type": "text/csv"}
+    )
+    assert csv.status_code == 200, csv.text
+    assert csv.json()["created"] == 1 and csv.json()["rejected"][0]["errors"][0]["field"] == "name"
+
+
+async def test_an_integration_key_cannot_confirm_a_guessed_cost_rate(service: Any) -> None:
+    stored = await import_json(service, RESOURCES, [person("HR-1", cost_rate="95.50")])
+    assert stored.status_code == 200
+    outcomes = []
+    for guess in ("95.50", "80.00"):
+        dry = await import_json(
+            service, RESOURCES, [person("HR-1", cost_rate=guess)], headers=INTEGRATION, query="?dry_run=true"
+        )
+        body = dry.json()
+        outcomes.append((body["created"], body["updated"], body["unchanged"]))
+    assert outcomes[0] == outcomes[1] == (0, 1, 0)  # the right and the wrong guess look the same
+    # A reader of cost rates still gets the exact comparison.
+    exact = await import_json(service, RESOURCES, [person("HR-1", cost_rate="95.50")], query="?dry_run=true")
+    assert exact.json()["unchanged"] == 1
+    # Without a cost rate in the row, an integration key's resend is unchanged as usual.
+    plain = await import_json(
+        service, RESOURCES, [person("HR-1")], headers=INTEGRATION, query="?dry_run=true"
+    )
+    assert plain.json()["unchanged"] == 1

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from pmo_common.boundary import NUL, find_nul, parse_json
 from pmo_common.contracts.problem import FieldError
 from pmo_common.errors import Unprocessable, UnsupportedMediaType, invalid
 from pydantic import BaseModel, ValidationError
@@ -56,10 +56,8 @@ def decode_utf8(body: bytes, fmt: str) -> str:
 
 
 def parse_json_rows(text: str) -> list[Any]:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise invalid("body", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    # pmo_common's parser: hostile nesting or a 5,000-digit number is a 4xx, never a RecursionError.
+    document = parse_json(text.encode("utf-8"))
     if not isinstance(document, dict) or not isinstance(document.get("rows"), list):
         raise invalid("rows", 'the body must be an object {"rows": [...]}')
     extra = sorted(set(document) - {"rows"})
@@ -145,7 +143,14 @@ def _field(loc: tuple[int | str, ...]) -> str:
 
 def _external_id(raw: Any) -> str | None:
     value = raw.get("external_id") if isinstance(raw, dict) else None
-    return value[:100] if isinstance(value, str) else None
+    return value.replace(NUL, "")[:100] if isinstance(value, str) else None
+
+
+def _nul_error(raw: dict[str, Any]) -> FieldError | None:
+    where = find_nul(raw, "")
+    if where is None:
+        return None
+    return FieldError(field=where.lstrip(".") or "row", message="must not contain the NUL character (U+0000)")
 
 
 def validate_rows(
@@ -163,6 +168,10 @@ def validate_rows(
                     errors=[FieldError(field="row", message="must be an object")],
                 )
             )
+            continue
+        nul = _nul_error(raw)
+        if nul is not None:  # refused here on every database (PostgreSQL cannot store it)
+            result.rejected.append(RejectedRow(row=number, external_id=_external_id(raw), errors=[nul]))
             continue
         try:
             item = model.model_validate(raw)

@@ -37,7 +37,21 @@ class Plan:
     months: tuple[str, str] | None = None
 
 
-async def plan_resources(session: AsyncSession, valid: Validated[ResourceCreate]) -> Plan:
+def _changed(old: Any, values: dict[str, Any], item: ResourceCreate, sees_cost_rate: bool) -> list[str]:
+    """The fields a row changes. For a caller who may not read cost rates (an integration key) the
+    outcome must not tell whether the stored rate equals a guess: a rate it sends always counts as a
+    change, and a row without one leaves the stored rate alone (never compared)."""
+    if not sees_cost_rate and "cost_rate" not in item.model_fields_set:
+        values["cost_rate"] = old.cost_rate
+    changed = [k for k in RESOURCE_FIELDS if getattr(old, k) != values[k]]
+    if not sees_cost_rate and "cost_rate" in item.model_fields_set and "cost_rate" not in changed:
+        changed.append("cost_rate")
+    return sorted(changed)
+
+
+async def plan_resources(
+    session: AsyncSession, valid: Validated[ResourceCreate], *, sees_cost_rate: bool
+) -> Plan:
     plan = Plan(rejected=valid.rejected)
     stored = await resources_repo.rows_by_external_id(session, {item.external_id for _, item in valid.rows})
     now = utcnow()
@@ -51,7 +65,7 @@ async def plan_resources(session: AsyncSession, valid: Validated[ResourceCreate]
             plan.touches_capacity |= item.active
             changed = sorted(values)
         else:
-            changed = sorted(k for k in RESOURCE_FIELDS if getattr(old, k) != values[k])
+            changed = _changed(old, values, item, sees_cost_rate)
             if not changed:
                 plan.unchanged += 1
                 continue

@@ -24,6 +24,7 @@ from pmo_common.events.outbox import emit_many
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_resource.access import sees_cost_rate
 from pmo_resource.capacity.repository import chunked
 from pmo_resource.capacity.service import publish_capacity_if_changed, refresh_overallocations
 from pmo_resource.imports import repository
@@ -76,12 +77,14 @@ class ImportRefused(Unprocessable):
         )
 
 
-async def _plan(session: AsyncSession, kind: str, body: bytes, content_type: str | None) -> tuple[int, Plan]:
+async def _plan(
+    session: AsyncSession, kind: str, body: bytes, content_type: str | None, principal: Principal
+) -> tuple[int, Plan]:
     """Parse, validate and classify: how many rows were received, and what applying them does."""
     if kind == "resources":
         raw = parse_rows(body, content_type, ResourceCreate)
         valid = validate_rows(raw, ResourceCreate, lambda r: r.external_id, "external_id")
-        plan = await plan_resources(session, valid)
+        plan = await plan_resources(session, valid, sees_cost_rate=sees_cost_rate(principal))
     else:
         raw = parse_rows(body, content_type, CapacityRow)
         rows = validate_rows(raw, CapacityRow, lambda r: (r.external_id, r.period), "period")
@@ -112,7 +115,7 @@ async def run_import(
 ) -> ImportReport:
     """Run one import (unless dry or refused, apply it); store, announce and audit its report.
     A refused atomic import raises `ImportRefused` once its report is stored."""
-    received, plan = await _plan(session, kind, body, content_type)
+    received, plan = await _plan(session, kind, body, content_type, principal)
     refused = options.atomic and bool(plan.rejected)
     applied = not options.dry_run and not refused
     if applied:
