@@ -60,7 +60,9 @@ async def test_portfolio_ahp_rejects_bad_matrices_naming_the_problem(api, client
         ([[1, 3], [1 / 3, 1]], "rows"),  # not square for 3 criteria
         ([[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 3, 1]], "[2][1]"),  # not reciprocal
         ([[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3]], "row 2"),  # ragged
-        ([[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 0]], "greater than 0"),  # not positive
+        ([[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 0]], "greater than or equal to 0.111"),  # not positive
+        ([[1, 12, 5], [1 / 12, 1, 3], [1 / 5, 1 / 3, 1]], "less than or equal to 9"),  # past Saaty's 9
+        ([[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 1 / 12]], "greater than or equal to 0.111"),
     ]
     for matrix, problem in cases:
         r = await client.post(url, json={"criteria": ids, "matrix": matrix}, headers=ADMIN)

@@ -32,6 +32,7 @@ async def test_portfolio_validation_names_the_field(client: httpx.AsyncClient) -
         ({"budget": 100.5}, "body.budget"),
         ({"budget": "-1.00"}, "body.budget"),
         ({"currency": "euro"}, "body.currency"),
+        ({"currency": "XYZ"}, "body.currency"),  # three letters, but no ISO 4217 currency
         ({"start_date": "2027-02-01", "end_date": "2027-01-01"}, "body"),
         ({"name": "x" * 201}, "body.name"),
     ]

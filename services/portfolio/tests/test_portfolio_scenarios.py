@@ -190,3 +190,43 @@ async def test_portfolio_scenario_respects_capacity_from_resource_events(  # typ
         headers=VIEWER,
     )
     assert [p["project_ids"] for p in frontier.json()][-1] == [x["id"]]
+
+
+async def test_one_approved_scenario_per_portfolio_and_stale_ones_must_be_re_solved(api, client) -> None:  # type: ignore[no-untyped-def]
+    pf, ids = await _portfolio_with_choices(api)
+    url = f"/portfolio/v1/portfolios/{pf['id']}/scenarios"
+
+    async def solve(name: str, budget: str) -> dict[str, Any]:
+        r = await client.post(url, json={"name": name, "budget": budget}, headers=ADMIN)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    older, newer = await solve("Lean", "300.00"), await solve("Full", "1000.00")
+    approved = await client.post(f"{url}/{newer['id']}/approve", headers=ADMIN)
+    assert approved.status_code == 200, approved.text
+    assert sorted(approved.json()["approved_projects"]) == sorted([ids["A"], ids["B"], ids["C"]])
+    # The older one was solved on projects that approving the newer one has since moved.
+    stale = await client.post(f"{url}/{older['id']}/approve", headers=ADMIN)
+    assert stale.status_code == 409 and "re-solve" in stale.json()["detail"]
+    # A fresh solve can be approved; the earlier approval is then superseded, never two at once.
+    fresh = await solve("Lean again", "300.00")
+    assert (await client.post(f"{url}/{fresh['id']}/approve", headers=ADMIN)).status_code == 200
+    statuses = {s["name"]: s["status"] for s in (await client.get(url, headers=VIEWER)).json()["items"]}
+    assert statuses == {"Lean": "proposed", "Full": "superseded", "Lean again": "approved"}
+    again = await client.post(f"{url}/{fresh['id']}/approve", headers=ADMIN)
+    assert again.status_code == 409 and "approved" in again.json()["detail"]
+
+
+async def test_a_project_changed_after_solving_makes_the_scenario_stale(api, client) -> None:  # type: ignore[no-untyped-def]
+    pf, ids = await _portfolio_with_choices(api)
+    url = f"/portfolio/v1/portfolios/{pf['id']}/scenarios"
+    scenario = (await client.post(url, json={"name": "Plan", "budget": "1000.00"}, headers=ADMIN)).json()
+    project = (await client.get(f"/portfolio/v1/projects/{ids['D']}", headers=ADMIN)).json()
+    changed = await client.patch(
+        f"/portfolio/v1/projects/{ids['D']}",
+        json={"budget": "100.00"},
+        headers={**ADMIN, "If-Match": f'"{project["version"]}"'},
+    )
+    assert changed.status_code == 200
+    stale = await client.post(f"{url}/{scenario['id']}/approve", headers=ADMIN)
+    assert stale.status_code == 409 and "re-solve" in stale.json()["detail"]

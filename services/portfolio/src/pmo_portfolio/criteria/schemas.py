@@ -62,7 +62,10 @@ class CriterionRead(BaseModel):
     updated_at: datetime
 
 
-Judgement = Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]
+# Saaty's scale runs from 1/9 to 9; 1/9 is accepted as written to three decimals (0.111).
+Judgement = Annotated[
+    float, Field(ge=0.111, le=9, allow_inf_nan=False, description="A Saaty judgement, 1/9 to 9.")
+]
 
 
 class AhpRequest(BaseModel):

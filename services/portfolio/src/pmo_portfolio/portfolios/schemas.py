@@ -4,10 +4,8 @@ import uuid
 from datetime import date, datetime
 from typing import Self
 
-from pmo_common.contracts.types import NonNegativeMoney
+from pmo_common.contracts.types import Currency, NonNegativeMoney
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-CURRENCY = r"^[A-Z]{3}$"
 
 
 class _Dates(BaseModel):
@@ -26,7 +24,7 @@ class PortfolioCreate(_Dates):
 
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=10_000)
-    currency: str = Field(pattern=CURRENCY, description="ISO 4217 code, e.g. EUR.", examples=["EUR"])
+    currency: Currency = Field(description="ISO 4217 code in use, e.g. EUR.", examples=["EUR"])
     budget: NonNegativeMoney
 
 
@@ -35,7 +33,7 @@ class PortfolioUpdate(_Dates):
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=10_000)
-    currency: str | None = Field(default=None, pattern=CURRENCY)
+    currency: Currency | None = None
     budget: NonNegativeMoney | None = None
 
 

@@ -26,6 +26,8 @@ class Scenario(Base):
     force_out: Mapped[list[str]] = mapped_column(JSONText, default=list)
     weights: Mapped[dict[str, float] | None] = mapped_column(JSONText)
     result: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    # A digest of the portfolio's projects and criteria (ids and versions) when it was solved.
+    basis: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20), default="proposed")
     created_by: Mapped[str] = mapped_column(String(200))
     approved_by: Mapped[str | None] = mapped_column(String(200))

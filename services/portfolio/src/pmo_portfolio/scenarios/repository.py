@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 from pmo_common.http import Repository
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_portfolio.scenarios.models import Scenario
@@ -18,3 +19,8 @@ async def list_page(
     return await repository.list_page(
         session, Scenario.portfolio_id == portfolio_id, limit=limit, cursor=cursor
     )
+
+
+async def approved_in_portfolio(session: AsyncSession, portfolio_id: uuid.UUID) -> list[Scenario]:
+    stmt = select(Scenario).where(Scenario.portfolio_id == portfolio_id, Scenario.status == "approved")
+    return list((await session.scalars(stmt)).all())

@@ -66,7 +66,9 @@ class ScenarioRead(BaseModel):
     force_out: list[uuid.UUID]
     weights: dict[str, float] | None
     result: ScenarioResult
-    status: str = Field(description="proposed, or approved")
+    status: str = Field(
+        description="proposed, approved, or superseded (a later scenario of the portfolio was approved)"
+    )
     created_by: str
     approved_by: str | None
     approved_at: datetime | None

@@ -4,6 +4,7 @@ Never commits. Solving is CPU work and runs in a worker thread so the event loop
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 import uuid
@@ -16,7 +17,7 @@ import anyio
 from pmo_common.auth import Principal
 from pmo_common.changes import Aggregate
 from pmo_common.contracts.events import ScenarioApproved
-from pmo_common.db import utcnow
+from pmo_common.db import serialize, utcnow
 from pmo_common.errors import Conflict, Unprocessable, invalid
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +39,7 @@ from pmo_portfolio.portfolios.models import Portfolio
 from pmo_portfolio.projects import repository as project_repository
 from pmo_portfolio.projects.models import Project
 from pmo_portfolio.ranking.service import logic_criteria, weighted
+from pmo_portfolio.scenarios import repository
 from pmo_portfolio.scenarios.models import Scenario
 from pmo_portfolio.scenarios.schemas import FrontierPointRead, ScenarioCreate, ScenarioRead
 
@@ -189,6 +191,7 @@ async def create(
         force_out=[str(i) for i in body.force_out],
         weights=weights,
         result=_result(pool, result),
+        basis=await _basis(session, portfolio.id),
         status="proposed",
         created_by=principal.sub,
         approved_projects=[],
@@ -197,13 +200,45 @@ async def create(
     return scenario
 
 
+async def _basis(session: AsyncSession, portfolio_id: uuid.UUID) -> str:
+    """A digest of what a selection depends on: the portfolio's projects and criteria, by version."""
+    projects = await project_repository.in_portfolio(session, portfolio_id)
+    criteria = await criteria_repository.in_portfolio(session, portfolio_id)
+    parts = sorted(
+        f"{kind}:{item.id}:{item.version}"
+        for kind, items in (("p", projects), ("c", criteria))
+        for item in items
+    )
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+async def _check_approvable(session: AsyncSession, scenario: Scenario) -> None:
+    if scenario.status != "proposed":
+        by = (
+            f" by {scenario.approved_by} at {scenario.approved_at:%Y-%m-%dT%H:%M:%SZ}"
+            if scenario.approved_at
+            else ""
+        )
+        raise Conflict(
+            f"Scenario {scenario.name!r} is {scenario.status}{by}; only a proposed scenario is approved."
+        )
+    if scenario.basis != await _basis(session, scenario.portfolio_id):
+        raise Conflict(
+            f"The portfolio's projects or criteria changed after scenario {scenario.name!r} was solved; "
+            "re-solve it (POST a new scenario with the same settings) and approve that one."
+        )
+
+
 async def approve(session: AsyncSession, scenario: Scenario, principal: Principal) -> Scenario:
     """Move the selected projects still in proposal to approved (each a logged gate decision with its
-    stage_changed event) and publish `scenario.approved`. Approving twice is a 409."""
-    if scenario.status == "approved":
-        raise Conflict(
-            f"Scenario {scenario.name!r} was already approved "
-            f"by {scenario.approved_by} at {scenario.approved_at:%Y-%m-%dT%H:%M:%SZ}."
+    stage_changed event) and publish `scenario.approved`. A portfolio has one approved scenario: an
+    earlier one becomes `superseded`. Approving twice, or a scenario solved before the portfolio's
+    projects last changed, is a 409."""
+    await serialize(session, f"scenario-approval:{scenario.portfolio_id}")  # one approval at a time
+    await _check_approvable(session, scenario)
+    for earlier in await repository.approved_in_portfolio(session, scenario.portfolio_id):
+        await SCENARIOS.update_unpublished(
+            session, earlier, principal, {"status": "superseded"}, action="superseded"
         )
     moved: list[str] = []
     decision = GateDecisionCreate(
