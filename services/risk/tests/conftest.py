@@ -49,8 +49,9 @@ class RiskService:
     async def project(
         self, manager: str | None = "pam", portfolio_id: uuid.UUID | None = None
     ) -> tuple[uuid.UUID, uuid.UUID]:
-        """Publish `project.created`; returns (portfolio_id, project_id) once the read model has it."""
-        portfolio_id = portfolio_id or uuid.uuid4()
+        """Publish `project.created` (and, without a portfolio_id, its portfolio's `portfolio.created`
+        first, as the portfolio service would); returns (portfolio_id, project_id) once both are known."""
+        portfolio_id = portfolio_id or await self.portfolio()
         project_id = uuid.uuid4()
         data = {
             "id": project_id,

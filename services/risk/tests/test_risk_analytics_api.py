@@ -1,5 +1,6 @@
 """Heat map and Monte Carlo exposure over HTTP."""
 
+import uuid
 from typing import Any
 
 from pmo_common.testing.harness import auth
@@ -93,3 +94,45 @@ async def test_exposure_of_an_empty_scope_is_zero(svc: Any) -> None:
         "0.00",
         10_000,
     )
+
+
+async def test_unknown_portfolios_and_projects_are_404_everywhere(svc: Any) -> None:
+    nowhere = uuid.uuid4()
+    for url in (
+        f"/risk/v1/matrices/{nowhere}",
+        f"/risk/v1/exposure?portfolio_id={nowhere}",
+        f"/risk/v1/heatmap?portfolio_id={nowhere}",
+        f"/risk/v1/exposure?project_id={nowhere}",
+        f"/risk/v1/heatmap?project_id={nowhere}",
+    ):
+        response = await svc.client.get(url, headers=ADMIN)
+        assert response.status_code == 404, (url, response.text)
+    put = await svc.client.put(
+        f"/risk/v1/matrices/{nowhere}",
+        json={
+            "probability_percent": [10, 30, 50, 70, 90],
+            "levels": [{"name": "low", "min_score": 1}],
+            "escalation_score": 15,
+        },
+        headers={**ADMIN, "If-Match": '"0"'},
+    )
+    assert put.status_code == 404
+
+
+async def test_exposure_never_adds_currencies(svc: Any) -> None:
+    euros, project = await svc.project()
+    await svc.risk(project, cost_impact={"min": "100.00", "most_likely": "200.00", "max": "300.00"})
+    unscoped = await svc.client.get("/risk/v1/exposure?seed=1", headers=ADMIN)
+    assert unscoped.status_code == 422
+    assert unscoped.json()["errors"][0]["field"] == "query.portfolio_id"
+    scoped = (await svc.client.get(f"/risk/v1/exposure?portfolio_id={euros}&seed=1", headers=ADMIN)).json()
+    assert scoped["currency"] == "EUR" and scoped["threats"] == 1
+    by_project = (
+        await svc.client.get(f"/risk/v1/exposure?project_id={project}&seed=1", headers=ADMIN)
+    ).json()
+    assert by_project == scoped
+    other, _ = await svc.project()
+    mismatch = await svc.client.get(
+        f"/risk/v1/exposure?portfolio_id={other}&project_id={project}", headers=ADMIN
+    )
+    assert mismatch.status_code == 422 and mismatch.json()["errors"][0]["field"] == "query.project_id"

@@ -1,6 +1,5 @@
 """Matrices per portfolio: defaults, validation, rights, If-Match, and re-levelling open risks."""
 
-import uuid
 from typing import Any
 
 from pmo_common.testing.harness import auth, eventually
@@ -14,7 +13,7 @@ MATRIX = {
 
 
 async def test_a_portfolio_without_a_matrix_gets_the_defaults_as_version_0(svc: Any) -> None:
-    r = await svc.client.get(f"/risk/v1/matrices/{uuid.uuid4()}", headers=auth("vic", "viewer"))
+    r = await svc.client.get(f"/risk/v1/matrices/{await svc.portfolio()}", headers=auth("vic", "viewer"))
     assert r.status_code == 200
     body = r.json()
     assert body["probability_percent"] == [10, 30, 50, 70, 90]
@@ -33,7 +32,7 @@ async def test_a_portfolio_without_a_matrix_gets_the_defaults_as_version_0(svc: 
 
 
 async def test_put_stores_the_matrix_and_honours_if_match(svc: Any) -> None:
-    url = f"/risk/v1/matrices/{uuid.uuid4()}"
+    url = f"/risk/v1/matrices/{await svc.portfolio()}"
     assert (await svc.client.put(url, json=MATRIX, headers={**ADMIN, "If-Match": '"3"'})).status_code == 412
     first = await svc.client.put(url, json=MATRIX, headers={**ADMIN, "If-Match": '"0"'})
     assert first.status_code == 200, first.text
@@ -46,14 +45,14 @@ async def test_put_stores_the_matrix_and_honours_if_match(svc: Any) -> None:
 
 
 async def test_only_admin_and_pmo_set_a_matrix(svc: Any) -> None:
-    url = f"/risk/v1/matrices/{uuid.uuid4()}"
+    url = f"/risk/v1/matrices/{await svc.portfolio()}"
     assert (await svc.client.put(url, json=MATRIX, headers=auth("pam", "project_manager"))).status_code == 403
     assert (await svc.client.put(url, json=MATRIX)).status_code == 401
     assert (await svc.client.put(url, json=MATRIX, headers=auth("pia", "pmo"))).status_code == 200
 
 
 async def test_an_invalid_matrix_is_a_422_naming_the_field(svc: Any) -> None:
-    url = f"/risk/v1/matrices/{uuid.uuid4()}"
+    url = f"/risk/v1/matrices/{await svc.portfolio()}"
     cases = {
         "body.probability_percent": {**MATRIX, "probability_percent": [10, 30, 30, 70, 90]},
         "body.probability_percent.": {**MATRIX, "probability_percent": [0, 30, 50, 70, 100]},

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -8,6 +7,7 @@ from pmo_common.auth import Reader
 from pmo_common.http import SessionDep
 
 from pmo_risk.analytics import service
+from pmo_risk.analytics.dependencies import MoneyScopeDep, ScopeDep
 from pmo_risk.analytics.schemas import Exposure, Heatmap
 from pmo_risk.logic.exposure import MAX_ITERATIONS
 
@@ -24,11 +24,12 @@ router = APIRouter(tags=["analytics"])
 async def get_heatmap(
     session: SessionDep,
     _: Reader,
-    portfolio_id: uuid.UUID | None = None,
-    project_id: uuid.UUID | None = None,
+    scope: ScopeDep,
     basis: Literal["inherent", "residual"] = "inherent",
 ) -> Heatmap:
-    return await service.heatmap(session, portfolio_id=portfolio_id, project_id=project_id, basis=basis)
+    return await service.heatmap(
+        session, portfolio_id=scope.portfolio_id, project_id=scope.project_id, basis=basis
+    )
 
 
 @router.get(
@@ -38,13 +39,14 @@ async def get_heatmap(
     description="Over the open threats in scope: each occurs with its inherent probability % from its "
     "portfolio's matrix and then costs a draw from the triangular distribution (min, most_likely, max) of "
     "its cost impact. Returns the mean, P50, P80 and P95 of the total cost (positive amounts, a loss), and "
-    "`emv_total`, the signed sum of the threats' EMV (negative). The same `seed` gives the same result.",
+    "`emv_total`, the signed sum of the threats' EMV (negative), in the portfolio's `currency`. The same "
+    "`seed` gives the same result. A portfolio_id or project_id is required (amounts are never added across "
+    "currencies); an unknown one is a 404.",
 )
 async def get_exposure(
     session: SessionDep,
     _: Reader,
-    portfolio_id: uuid.UUID | None = None,
-    project_id: uuid.UUID | None = None,
+    scope: MoneyScopeDep,
     iterations: Annotated[
         int, Query(ge=1, le=MAX_ITERATIONS, description=f"Monte Carlo iterations, 1–{MAX_ITERATIONS}.")
     ] = 10_000,
@@ -52,6 +54,4 @@ async def get_exposure(
         int | None, Query(ge=0, le=2**63 - 1, description="Random seed; random when omitted.")
     ] = None,
 ) -> Exposure:
-    return await service.exposure(
-        session, portfolio_id=portfolio_id, project_id=project_id, iterations=iterations, seed=seed
-    )
+    return await service.exposure(session, scope, iterations=iterations, seed=seed)

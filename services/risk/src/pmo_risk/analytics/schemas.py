@@ -34,6 +34,7 @@ class Simulation(BaseModel):
 
 
 class Exposure(BaseModel):
+    currency: str = Field(description="The portfolio's ISO 4217 currency, which every amount here is in.")
     threats: int = Field(description="Open threats in scope with a cost impact.")
     emv_total: Money = Field(
         description="Σ EMV of the open threats in scope: negative (an expected loss), so it is minus the "

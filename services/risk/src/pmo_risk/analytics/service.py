@@ -11,6 +11,7 @@ from typing import Literal
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_risk.analytics.dependencies import Scope
 from pmo_risk.analytics.schemas import MAX_CELL_IDS, Exposure, Heatmap, HeatmapCell, Simulation
 from pmo_risk.logic.exposure import simulate_exposure
 from pmo_risk.logic.scoring import SCALE
@@ -52,18 +53,11 @@ def _money(value: float) -> Decimal:
     return Decimal(f"{max(value, 0.0):.2f}")
 
 
-async def exposure(
-    session: AsyncSession,
-    *,
-    portfolio_id: uuid.UUID | None,
-    project_id: uuid.UUID | None,
-    iterations: int,
-    seed: int | None,
-) -> Exposure:
+async def exposure(session: AsyncSession, scope: Scope, *, iterations: int, seed: int | None) -> Exposure:
     threats = [
         r
         for r in await risks.open_risks(
-            session, portfolio_id=portfolio_id, project_id=project_id, kind="threat"
+            session, portfolio_id=scope.portfolio_id, project_id=scope.project_id, kind="threat"
         )
         if r.cost_triple is not None
     ]
@@ -82,7 +76,9 @@ async def exposure(
             seed,
         )
     )
+    assert scope.currency is not None  # a money scope always names one portfolio
     return Exposure(
+        currency=scope.currency,
         threats=len(threats),
         emv_total=sum((r.emv for r in threats), Decimal("0.00")),
         simulation=Simulation(
