@@ -186,6 +186,7 @@ async def test_kpis_reject_a_range_over_60_months_or_reversed(client, portfolio_
     bad = await client.get(f"{PREFIX}/portfolios/{pid}/kpis?from=2025-13&to=2025-01", headers=ADMIN)
     assert [too_long.status_code, reversed_.status_code, bad.status_code] == [422, 422, 422]
     assert bad.json()["errors"][0]["field"] == "query.from"
+    assert [r.json()["errors"][0]["field"] for r in (too_long, reversed_)] == ["query.to", "query.to"]
 
 
 async def test_unknown_portfolio_is_404(client) -> None:

@@ -14,7 +14,6 @@ from pmo_reporting.logic.evm import (
     linear_planned_value,
     rounded_ratio,
     suggested_rag,
-    sum_evm,
 )
 from pmo_reporting.logic.periods import latest_on_or_before, month_end
 
@@ -131,20 +130,6 @@ def test_schedule_slip_is_forecast_finish_minus_baseline_finish() -> None:
 )
 def test_suggested_rag_thresholds(spi: str | None, cpi: str | None, rag: str | None) -> None:
     assert suggested_rag(None if spi is None else D(spi), None if cpi is None else D(cpi)) == rag
-
-
-def test_portfolio_sums_count_unknown_figures_as_zero_and_take_ratios_of_sums() -> None:
-    a = compute_evm(BASE, reported(), date(2025, 6, 30))
-    b = compute_evm(BASE, None, date(2025, 12, 31))
-    totals = sum_evm([a, b])
-    assert (totals.bac, totals.pv, totals.ev, totals.ac) == (
-        D("200000.00"),
-        D("150000.00"),
-        D("40000"),
-        D("45000"),
-    )
-    assert rounded_ratio(totals.spi) == 0.2667 and rounded_ratio(totals.cpi) == 0.8889
-    assert sum_evm([]).spi is None
 
 
 @dataclass

@@ -3,8 +3,16 @@ nothing, deleted aggregates stay deleted."""
 
 from __future__ import annotations
 
-from pmo_common.contracts.events import ProjectDeleted, ProjectUpdated, RiskClosed, RiskUpdated
-from pmo_common.testing.harness import auth, eventually
+from pmo_common.contracts.events import (
+    PortfolioUpdated,
+    ProjectCreated,
+    ProjectDeleted,
+    ProjectUpdated,
+    RiskClosed,
+    RiskUpdated,
+)
+from pmo_common.events.outbox import build_envelope
+from pmo_common.testing.harness import auth, eventually, publish_envelope
 
 PREFIX = "/reporting/v1"
 ADMIN = auth("root", "admin")
@@ -64,6 +72,63 @@ async def test_risks_follow_newest_version_and_closing_removes_them_from_open(cl
     summary = await eventually(risks)
     assert summary["open"] == 1 and summary["escalated"] == 0
     assert [r["id"] for r in summary["top"]] == [other["id"]]
+
+
+async def test_an_event_of_an_unknown_subject_is_acknowledged_and_counted_as_ignored(
+    client, feed, nats_server
+) -> None:
+    portfolio = await feed.portfolio()
+    # A project event the portfolio service might add later: reporting has no handler for it.
+    known = build_envelope(ProjectCreated.model_validate({"data": feed.project_data(portfolio["id"])}))
+    subject = "pmo.portfolio.project.archived"
+    await publish_envelope(nats_server.url, subject, known.model_copy(update={"type": f"{subject}.v1"}))
+    marker = await feed.project(portfolio["id"], code="P-2")  # published after it, on the same consumer
+    assert (await client.get(f"{PREFIX}/projects/{marker['id']}/evm", headers=ADMIN)).status_code == 200
+
+    async def counted() -> dict[str, float] | None:
+        text = (await client.get("/metrics")).text
+        results = {
+            line.split('result="')[1].split('"')[0]: float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("pmo_events_consumed_total{") and f'subject="{subject}"' in line
+        }
+        return results or None
+
+    assert await eventually(counted) == {"ignored": 1.0}
+    assert (await client.get(f"{PREFIX}/projects/{known.subject}/evm", headers=ADMIN)).status_code == 404
+
+
+async def test_a_portfolio_change_reaches_its_cached_dashboard(client, feed) -> None:
+    portfolio = await feed.portfolio(currency="EUR")  # its dashboard is now cached
+    url = f"{PREFIX}/portfolios/{portfolio['id']}/dashboard"
+    assert (await client.get(url, headers=ADMIN)).json()["currency"] == "EUR"
+    await feed.publish(PortfolioUpdated, portfolio | {"version": 2, "currency": "USD"})
+
+    async def currency() -> str | None:
+        value = (await client.get(url, headers=ADMIN)).json()["currency"]
+        return value if value == "USD" else None
+
+    assert await eventually(currency) == "USD"
+
+
+async def test_moving_a_project_refreshes_the_cached_dashboards_of_both_portfolios(client, feed) -> None:
+    source, target = await feed.portfolio(), await feed.portfolio(name="Target")
+    project = await feed.project(source["id"])
+
+    async def totals() -> tuple[int, int]:
+        boards = [
+            (await client.get(f"{PREFIX}/portfolios/{p['id']}/dashboard", headers=ADMIN)).json()
+            for p in (source, target)
+        ]
+        return boards[0]["projects"]["total"], boards[1]["projects"]["total"]
+
+    assert await totals() == (1, 0)  # both cached now
+    await feed.publish(ProjectUpdated, project | {"version": 2, "portfolio_id": target["id"]})
+
+    async def moved() -> bool:
+        return await totals() == (0, 1)
+
+    await eventually(moved)
 
 
 async def _ok(client, path: str) -> bool:

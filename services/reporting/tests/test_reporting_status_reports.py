@@ -181,3 +181,55 @@ def _body(as_of: date) -> dict[str, object]:
         "percent_complete": 10,
         "actual_cost": "1.00",
     }
+
+
+async def test_the_audit_trail_records_each_report_and_health_change_with_actor_and_changes(
+    client, feed, make_report
+) -> None:
+    portfolio = await feed.portfolio()
+    project = await feed.project(portfolio["id"], manager="pat")
+    url = f"{PREFIX}/projects/{project['id']}/status-reports"
+    created = await client.post(url, json=make_report(date(2025, 6, 30)), headers=PAT)
+    assert created.status_code == 201, created.text
+    first = created.json()
+    assert created.headers["location"] == f"{url}/{first['id']}"
+    amber = await client.post(url, json=make_report(date(2025, 7, 31), overall="amber"), headers=ADMIN)
+    assert amber.status_code == 201, amber.text
+    # A late report for an earlier date is recorded, but changes nothing about the project's health.
+    late = await client.post(url, json=make_report(date(2025, 5, 31), overall="red"), headers=ADMIN)
+    assert late.status_code == 201, late.text
+
+    viewer = auth("vera", "viewer")
+    audit = f"{PREFIX}/audit"
+    reports = (await client.get(audit, params={"entity_type": "status_report"}, headers=viewer)).json()
+    assert [(e["entity_id"], e["action"], e["actor"], e["version"]) for e in reports["items"]] == [
+        (first["id"], "created", "pat", 1),
+        (amber.json()["id"], "created", "root", 1),
+        (late.json()["id"], "created", "root", 1),
+    ]
+    snapshot = reports["items"][0]["changes"]
+    assert (snapshot["as_of"], snapshot["overall"], snapshot["submitted_by"]) == (
+        "2025-06-30",
+        "green",
+        "pat",
+    )
+
+    health = (await client.get(audit, params={"entity_id": project["id"]}, headers=viewer)).json()["items"]
+    assert [(e["entity_type"], e["action"], e["actor"], e["version"]) for e in health] == [
+        ("project_health", "health_changed", "pat", 1),
+        ("project_health", "health_changed", "root", 2),
+    ]
+    assert health[0]["changes"]["overall"] == {"from": None, "to": "green"}
+    assert health[1]["changes"] == {"overall": {"from": "green", "to": "amber"}}
+
+
+async def test_the_report_list_refuses_unknown_and_repeated_query_parameters(client, feed) -> None:
+    portfolio = await feed.portfolio()
+    project = await feed.project(portfolio["id"])
+    url = f"{PREFIX}/projects/{project['id']}/status-reports"
+    unknown = await client.get(url, params={"unknown": "1"}, headers=ADMIN)
+    repeated = await client.get(f"{url}?limit=1&limit=2", headers=ADMIN)
+    assert (unknown.status_code, repeated.status_code) == (422, 422)
+    assert [e["field"] for e in unknown.json()["errors"]] == ["query.unknown"]
+    assert [e["field"] for e in repeated.json()["errors"]] == ["query.limit"]
+    assert (await client.get(f"{url}?limit=1", headers=ADMIN)).status_code == 200

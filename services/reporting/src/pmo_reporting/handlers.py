@@ -1,21 +1,28 @@
-"""Consumed events: one subscription per upstream stream. Every handler is idempotent and
-"newest version wins" (`apply_if_newer`), so redelivery or reordering changes nothing; deleted
-aggregates stay as tombstones; history rows are keyed by (aggregate id, version)."""
+"""Consumed events, registered by event class. Projects and portfolios are kept by
+`pmo_common.upstream` (newest version wins, tombstones); what follows from them here (re-derived
+report figures, dashboard versions, the stage history) is in its `after` hooks. Every handler is
+idempotent: read models apply "newest version wins" and history rows are keyed by (aggregate id,
+version), so redelivery or reordering changes nothing."""
 
 from __future__ import annotations
 
-from pmo_common.contracts.envelope import CloudEvent
+from datetime import datetime
+from typing import Any, TypeAlias
+
 from pmo_common.contracts.events import (
-    CapacityChangedData,
-    DemandChangedData,
-    OverallocationDetectedData,
-    PortfolioData,
-    ProjectData,
-    ProjectStageChangedData,
-    RiskData,
-    validate_data,
+    CapacityChanged,
+    DemandChanged,
+    OverallocationDetected,
+    ProjectDeleted,
+    ProjectStageChanged,
+    RiskClosed,
+    RiskDeescalated,
+    RiskEscalated,
+    RiskRaised,
+    RiskUpdated,
 )
 from pmo_common.events.consumer import EventHandlers, apply_if_newer
+from pmo_common.upstream import PortfolioEvent, ProjectEvent, track_portfolios, track_projects
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_reporting.readmodels import repository
@@ -29,83 +36,58 @@ from pmo_reporting.readmodels.models import (
 )
 from pmo_reporting.status_reports import repository as status_reports
 
+RiskEvent: TypeAlias = RiskRaised | RiskUpdated | RiskClosed | RiskEscalated | RiskDeescalated
+
 handlers = EventHandlers()
 
 
-@handlers.on("pmo.portfolio.project.*", "pmo.portfolio.portfolio.*", name="portfolio")
-async def on_portfolio_event(session: AsyncSession, event: CloudEvent) -> None:
-    subject = event.nats_subject
-    if subject.startswith("pmo.portfolio.portfolio."):
-        portfolio = PortfolioData.model_validate(event.data)
-        await _apply_portfolio(session, portfolio)
-        await repository.bump_versions(session, portfolio.id)
-    elif subject.startswith("pmo.portfolio.project."):
-        data = validate_data(subject, event.data)
-        assert isinstance(data, ProjectData)
-        await _apply_project(session, data, event)
-
-
-async def _apply_portfolio(session: AsyncSession, data: PortfolioData) -> None:
-    values = {
-        "id": data.id,
-        "name": data.name,
-        "currency": data.currency,
-        "budget": data.budget,
-        "deleted": data.deleted or False,
-    }
-    await apply_if_newer(session, PortfolioView, data.id, data.version, values)
-
-
-async def _apply_project(session: AsyncSession, data: ProjectData, event: CloudEvent) -> None:
-    deleted = data.deleted or event.nats_subject.endswith(".deleted")
-    before = await session.get(ProjectView, data.id)
-    old_portfolio, old_budget = (before.portfolio_id, before.budget) if before else (None, None)
-    values = {
-        "id": data.id,
-        "portfolio_id": data.portfolio_id,
-        "code": data.code,
-        "name": data.name,
-        "manager": data.manager,
-        "budget": data.budget,
-        "start_date": data.start_date,
-        "finish_date": data.finish_date,
-        "stage": data.stage,
-        "deleted": deleted,
-    }
-    applied = await apply_if_newer(session, ProjectView, data.id, data.version, values)
-    if applied and (before is None or old_budget != data.budget):
+async def after_project(
+    session: AsyncSession, event: ProjectEvent, before: dict[str, Any] | None, applied: bool
+) -> None:
+    data = event.data
+    if applied and (before is None or before["budget"] != data.budget):
         # Figures use the current budget for every date: re-derive the reports' earned value and
         # copy the latest one's figures (a new row: after a rebuild, say).
         project = await session.get(ProjectView, data.id)
         assert project is not None
         await status_reports.rederive(session, project)
+    old_portfolio = None if before is None else before["portfolio_id"]
     await repository.bump_versions(session, old_portfolio, data.portfolio_id)
-    # A stage counts from the gate decision's time; anything else from when it was published.
-    effective_at = data.decided_at if isinstance(data, ProjectStageChangedData) else event.time
-    await repository.add_history_once(
-        session,
-        ProjectStageHistory,
-        (data.id, data.version),
-        {
-            "project_id": data.id,
-            "version": data.version,
-            "portfolio_id": data.portfolio_id,
-            "stage": data.stage,
-            "deleted": deleted,
-            "effective_at": effective_at,
-        },
-    )
+    history = {
+        "project_id": data.id,
+        "version": data.version,
+        "portfolio_id": data.portfolio_id,
+        "stage": data.stage,
+        "deleted": data.deleted or isinstance(event, ProjectDeleted),
+        "effective_at": _effective_at(event),
+    }
+    await repository.add_history_once(session, ProjectStageHistory, (data.id, data.version), history)
 
 
-@handlers.on("pmo.risk.risk.*", name="risk")
-async def on_risk_event(session: AsyncSession, event: CloudEvent) -> None:
-    data = RiskData.model_validate(event.data)
-    deleted = data.deleted or False
-    is_open = data.status == "open" and not deleted
+def _effective_at(event: ProjectEvent) -> datetime:
+    """A stage counts from the gate decision's time; anything else from when it was published."""
+    return event.data.decided_at if isinstance(event, ProjectStageChanged) else event.envelope.time
+
+
+async def after_portfolio(
+    session: AsyncSession, event: PortfolioEvent, before: dict[str, Any] | None, applied: bool
+) -> None:
+    await repository.bump_versions(session, event.data.id)  # its name and currency are on dashboards
+
+
+# Projects and portfolios share one durable consumer, so they are applied in the order published.
+track_projects(handlers, ProjectView, name="portfolio", after=after_project)
+track_portfolios(handlers, PortfolioView, name="portfolio", after=after_portfolio)
+
+
+@handlers.on(RiskRaised, RiskUpdated, RiskClosed, RiskEscalated, RiskDeescalated, name="risk")
+async def on_risk(session: AsyncSession, event: RiskEvent) -> None:
+    data = event.data
+    is_open = data.status == "open" and not data.deleted
     common = {
         "portfolio_id": data.portfolio_id,
         "project_id": data.project_id,
-        "title": data.title[:300],
+        "title": data.title,
         "probability": data.probability,
         "impact": data.impact,
         "score": data.score,
@@ -114,39 +96,32 @@ async def on_risk_event(session: AsyncSession, event: CloudEvent) -> None:
         "escalated": data.escalated,
         "is_open": is_open,
     }
-    values = {**common, "id": data.id, "kind": data.kind, "status": data.status, "deleted": deleted}
+    values = {**common, "id": data.id, "kind": data.kind, "status": data.status, "deleted": data.deleted}
     before = await session.get(RiskView, data.id)
     await repository.bump_versions(session, before.portfolio_id if before else None, data.portfolio_id)
     await apply_if_newer(session, RiskView, data.id, data.version, values)
-    history = {**common, "risk_id": data.id, "version": data.version, "effective_at": event.time}
+    history = {**common, "risk_id": data.id, "version": data.version, "effective_at": event.envelope.time}
     await repository.add_history_once(session, RiskHistory, (data.id, data.version), history)
 
 
-@handlers.on(
-    "pmo.resource.capacity.changed",
-    "pmo.resource.demand.changed",
-    "pmo.resource.overallocation.detected",
-    name="resource",
-)
-async def on_resource_event(session: AsyncSession, event: CloudEvent) -> None:
-    subject = event.nats_subject
-    await repository.bump_versions(session, GLOBAL_SCOPE)  # org-wide: every portfolio's dashboard
-    if subject == "pmo.resource.capacity.changed":
-        capacity = CapacityChangedData.model_validate(event.data)
-        cells = [t.model_dump() for t in capacity.totals]
-        await repository.replace_capacity(session, capacity.id, capacity.version, cells)
-    elif subject == "pmo.resource.demand.changed":
-        demand = DemandChangedData.model_validate(event.data)
-        cells = [d.model_dump() for d in demand.demand]
-        await repository.replace_demand(session, demand.id, demand.version, cells)
-    elif subject == "pmo.resource.overallocation.detected":
-        over = OverallocationDetectedData.model_validate(event.data)
-        values = {
-            "resource_id": over.resource_id,
-            "period": over.period,
-            "role": over.role,
-            "capacity_hours": over.capacity_hours,
-            "demand_hours": over.demand_hours,
-            "excess_hours": over.excess_hours,
-        }
-        await repository.record_overallocation(session, over.version, values)
+# Capacity and demand are org-wide: each change bumps every portfolio's dashboard (GLOBAL_SCOPE).
+
+
+@handlers.on(CapacityChanged, name="resource")
+async def on_capacity(session: AsyncSession, event: CapacityChanged) -> None:
+    await repository.bump_versions(session, GLOBAL_SCOPE)
+    cells = [t.model_dump() for t in event.data.totals]
+    await repository.replace_capacity(session, event.data.id, event.data.version, cells)
+
+
+@handlers.on(DemandChanged, name="resource")
+async def on_demand(session: AsyncSession, event: DemandChanged) -> None:
+    await repository.bump_versions(session, GLOBAL_SCOPE)
+    cells = [d.model_dump() for d in event.data.demand]
+    await repository.replace_demand(session, event.data.id, event.data.version, cells)
+
+
+@handlers.on(OverallocationDetected, name="resource")
+async def on_overallocation(session: AsyncSession, event: OverallocationDetected) -> None:
+    await repository.bump_versions(session, GLOBAL_SCOPE)
+    await repository.record_overallocation(session, event.data)

@@ -7,15 +7,19 @@ from pathlib import Path
 from fastapi import FastAPI
 from pmo_common.app import ServiceSpec
 from pmo_common.app import create_app as build_app
+from pmo_common.audit import audit_router
 from pmo_common.settings import Settings
 
+from pmo_reporting import models
 from pmo_reporting.admin.routes import router as admin_router
 from pmo_reporting.dashboards.routes import router as dashboards_router
-from pmo_reporting.db import Base
 from pmo_reporting.evm.routes import router as evm_router
 from pmo_reporting.handlers import handlers
-from pmo_reporting.readmodels import models as _read_models  # noqa: F401 - registers the tables
 from pmo_reporting.status_reports.routes import router as status_reports_router
+
+# The aggregates this service owns, whose changes the audit trail records
+# (`GET /reporting/v1/audit?entity_type=`); the read models are other services' data.
+AUDITED = ["status_report", "project_health"]
 
 SPEC = ServiceSpec(
     name="reporting",
@@ -25,8 +29,8 @@ SPEC = ServiceSpec(
         "Status reports; read models of projects, portfolios, risks, capacity and demand built from the "
         "other services' events; earned value (PMI), portfolio dashboards, monthly KPIs and exports."
     ),
-    routers=[status_reports_router, evm_router, dashboards_router, admin_router],
-    metadata=Base.metadata,
+    routers=[status_reports_router, evm_router, dashboards_router, admin_router, audit_router(AUDITED)],
+    metadata=models.metadata,
     migrations=Path(__file__).parent / "migrations",
     handlers=handlers,
 )

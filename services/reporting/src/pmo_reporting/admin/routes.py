@@ -16,4 +16,4 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 async def rebuild_read_models(request: Request, _: Admin) -> RebuildResult:
     """Rebuild every read model by replaying the upstream streams from the start (admin only).
     Answers once the replay has started; the read models fill up again asynchronously."""
-    return await service.rebuild(request.app.state.ctx)
+    return await service.rebuild(request.app)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from html import escape
@@ -14,8 +16,7 @@ from typing import Any
 from pmo_common.contracts.types import format_money
 
 from pmo_reporting.dashboards.schemas import Dashboard
-from pmo_reporting.dashboards.service import PortfolioFigures
-from pmo_reporting.logic.evm import rounded_ratio
+from pmo_reporting.logic.evm import Evm, rounded_ratio
 
 CSV_COLUMNS = (
     "project_id",
@@ -59,22 +60,38 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def portfolio_csv(figures: PortfolioFigures) -> str:
+@dataclass(frozen=True)
+class ProjectLine:
+    """One project's row of the CSV export: the project, its report in effect and its figures."""
+
+    project_id: uuid.UUID
+    code: str
+    name: str
+    stage: str
+    manager: str | None
+    report_as_of: date | None
+    overall: str | None
+    percent_complete: float | None
+    evm: Evm
+    escalated_risks: int
+
+
+def portfolio_csv(lines: Sequence[ProjectLine]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for item in figures.projects:
-        p, r, e = item.project, item.report, item.evm
+    for line in lines:
+        e = line.evm
         writer.writerow(
             [
-                str(p.id),
-                _text(p.code),
-                _text(p.name),
-                p.stage,
-                _text(p.manager),
-                r.as_of.isoformat() if r else "",
-                r.overall if r else "",
-                r.percent_complete if r else "",
+                str(line.project_id),
+                _text(line.code),
+                _text(line.name),
+                line.stage,
+                _text(line.manager),
+                line.report_as_of.isoformat() if line.report_as_of else "",
+                line.overall or "",
+                "" if line.percent_complete is None else line.percent_complete,
                 _cell(e.bac),
                 _cell(e.pv),
                 _cell(e.ev),
@@ -89,7 +106,7 @@ def portfolio_csv(figures: PortfolioFigures) -> str:
                 _cell(rounded_ratio(e.tcpi)),
                 _cell(e.schedule_slip_days),
                 e.suggested_rag or "",
-                figures.risks.escalated_by_project.get(p.id, 0),
+                line.escalated_risks,
             ]
         )
     return buffer.getvalue()

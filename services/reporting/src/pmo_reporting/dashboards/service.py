@@ -1,24 +1,15 @@
-"""Portfolio figures as of a date — the dashboard, the monthly KPI series and the exports all use
-`portfolio_figures`, so they agree with each other.
-
-Rules (documented in the API):
-- EVM sums cover projects in the approved, in_progress, on_hold and closed stages (proposals,
-  rejected and cancelled projects have no committed baseline); unknown figures count as zero.
-- Attention: "overall RAG red"; "SPI x below 0.85" / "CPI x below 0.85"; "n escalated risk(s)";
-  and for projects in progress "no status report" (never) or "no status report for n days"
-  (none in the 35 days up to as_of).
-"""
+"""Portfolio figures as of a date. The dashboard, the monthly KPI series and the exports all read
+them from `dashboards.repository`, so they agree with each other; the rules are in
+`logic.dashboard`."""
 
 from __future__ import annotations
 
 import uuid
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from pmo_common.contracts.types import month_index, months_between
-from pmo_common.errors import invalid
+from pmo_common.queries import MonthRange
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_reporting.dashboards import repository
@@ -37,124 +28,12 @@ from pmo_reporting.dashboards.schemas import (
     RiskSummary,
     TopRisk,
 )
-from pmo_reporting.logic.evm import (
-    CENT,
-    RED_BELOW,
-    Baseline,
-    Evm,
-    Totals,
-    compute_evm,
-    ratio,
-    rounded_ratio,
-    sum_evm,
-)
+from pmo_reporting.logic.dashboard import EVM_STAGES, attention_reasons
+from pmo_reporting.logic.evm import Totals, from_cents, ratio, rounded_ratio
 from pmo_reporting.logic.periods import month_end, month_of, today
 from pmo_reporting.readmodels.models import PortfolioView
-from pmo_reporting.status_reports.service import progress_of
 
-EVM_STAGES = frozenset(repository.EVM_STAGES)
-REPORTING_STAGES = frozenset(repository.REPORTING_STAGES)
-LATE_AFTER_DAYS = repository.LATE_AFTER_DAYS
-MAX_KPI_MONTHS = 60
 MAX_ATTENTION = 100
-
-
-@dataclass
-class ProjectFigures:
-    project: ResultRow
-    report: ResultRow | None
-    evm: Evm
-
-
-@dataclass
-class PortfolioFigures:
-    as_of: date
-    projects: list[ProjectFigures]
-    risks: RiskFigures
-
-    @property
-    def totals(self) -> Totals:
-        return sum_evm([p.evm for p in self.projects if p.project.stage in EVM_STAGES])
-
-    def counts(self) -> ProjectCounts:
-        return ProjectCounts(
-            total=len(self.projects),
-            by_stage=dict(Counter(p.project.stage for p in self.projects)),
-            by_rag=dict(Counter(p.report.overall if p.report else "none" for p in self.projects)),
-        )
-
-    def evm(self) -> PortfolioEvm:
-        t = self.totals
-        return PortfolioEvm(
-            bac=t.bac, pv=t.pv, ev=t.ev, ac=t.ac, spi=rounded_ratio(t.spi), cpi=rounded_ratio(t.cpi)
-        )
-
-
-async def portfolio_figures(
-    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, *, top_risks: int = 10
-) -> PortfolioFigures:
-    current = as_of >= today()
-    projects = await repository.projects_as_of(session, portfolio_id, as_of, current=current)
-    reports = await repository.latest_reports(session, portfolio_id, as_of, current=current)
-    risks = await repository.risk_figures(session, portfolio_id, as_of, current=current, top=top_risks)
-    figures = []
-    for project in projects:
-        report = reports.get(project.id)
-        baseline = Baseline(project.budget, project.start_date, project.finish_date)
-        evm = compute_evm(baseline, progress_of(report) if report else None, as_of)
-        figures.append(ProjectFigures(project, report, evm))
-    return PortfolioFigures(as_of, figures, risks)
-
-
-def attention_reasons(figures: ProjectFigures, escalated: int, as_of: date) -> list[str]:
-    report, evm = figures.report, figures.evm
-    return reasons_for(
-        report.overall if report else None,
-        evm.spi,
-        evm.cpi,
-        escalated,
-        figures.project.stage,
-        report.as_of if report else None,
-        as_of,
-    )
-
-
-def reasons_for(
-    overall: str | None,
-    spi: Decimal | None,
-    cpi: Decimal | None,
-    escalated: int,
-    stage: str,
-    report_as_of: date | None,
-    as_of: date,
-) -> list[str]:
-    """Why a project needs attention (the rules in this module's docstring); [] when it does not."""
-    reasons = []
-    if overall == "red":
-        reasons.append("overall RAG red")
-    for name, value in (("SPI", spi), ("CPI", cpi)):
-        if value is not None and value < RED_BELOW:
-            reasons.append(f"{name} {rounded_ratio(value):.2f} below {RED_BELOW}")
-    if escalated:
-        reasons.append(f"{escalated} escalated risk{'s' if escalated != 1 else ''}")
-    if stage in REPORTING_STAGES:
-        if report_as_of is None:
-            reasons.append("no status report")
-        elif (as_of - report_as_of).days > LATE_AFTER_DAYS:
-            reasons.append(f"no status report for {(as_of - report_as_of).days} days")
-    return reasons
-
-
-def attention_list(figures: PortfolioFigures) -> list[Attention]:
-    items = []
-    for p in figures.projects:
-        reasons = attention_reasons(p, figures.risks.escalated_by_project.get(p.project.id, 0), figures.as_of)
-        if reasons:
-            items.append(
-                Attention(project_id=p.project.id, code=p.project.code, name=p.project.name, reasons=reasons)
-            )
-    items.sort(key=lambda a: (-len(a.reasons), a.code, str(a.project_id)))
-    return items
 
 
 async def capacity_summary(session: AsyncSession, as_of: date) -> CapacitySummary:
@@ -168,17 +47,7 @@ async def capacity_summary(session: AsyncSession, as_of: date) -> CapacitySummar
     return CapacitySummary(
         period=period,
         utilisation_by_role=utilisation,
-        overallocated=[
-            OverallocatedPerson(
-                resource_id=o.resource_id,
-                role=o.role,
-                period=o.period,
-                capacity_hours=o.capacity_hours,
-                demand_hours=o.demand_hours,
-                excess_hours=o.excess_hours,
-            )
-            for o in over
-        ],
+        overallocated=[OverallocatedPerson.model_validate(o, from_attributes=True) for o in over],
     )
 
 
@@ -199,7 +68,7 @@ async def dashboard(session: AsyncSession, portfolio: PortfolioView, as_of: date
     groups, candidates, attention_total = await repository.dashboard_rows(
         session, portfolio.id, as_of, current=current, limit=MAX_ATTENTION
     )
-    risks = await repository.risk_figures(session, portfolio.id, as_of, current=current, by_project=False)
+    risks = await repository.risk_figures(session, portfolio.id, as_of, current=current)
     return Dashboard(
         portfolio_id=portfolio.id,
         currency=portfolio.currency,
@@ -232,13 +101,9 @@ async def dashboard_json(
     return body
 
 
-def _money(cents: int | None) -> Decimal | None:
-    return None if cents is None else (Decimal(int(cents)) / 100).quantize(CENT)
-
-
 def attention_of(row: ResultRow, as_of: date) -> Attention:
-    ev, pv, ac = _money(row.ev), _money(row.pv), _money(row.ac)
-    reasons = reasons_for(
+    ev, pv, ac = from_cents(row.ev), from_cents(row.pv), from_cents(row.ac)
+    reasons = attention_reasons(
         row.overall, ratio(ev, pv), ratio(ev, ac), row.escalated, row.stage, row.report_as_of, as_of
     )
     return Attention(project_id=row.id, code=row.code, name=row.name, reasons=reasons)
@@ -261,7 +126,7 @@ def totals_of(groups: list[EvmGroup]) -> Totals:
     committed = [g for g in groups if g.stage in EVM_STAGES]
 
     def total(name: str) -> Decimal:
-        return (Decimal(sum(int(getattr(g, name)) for g in committed)) / 100).quantize(CENT)
+        return from_cents(sum(int(getattr(g, name)) for g in committed))
 
     return Totals(bac=total("bac"), pv=total("pv"), ev=total("ev"), ac=total("ac"))
 
@@ -278,43 +143,14 @@ def evm_of(groups: list[EvmGroup]) -> PortfolioEvm:
     )
 
 
-async def dashboard_of(
-    session: AsyncSession, portfolio: PortfolioView, figures: PortfolioFigures
-) -> Dashboard:
-    """The dashboard from per-project figures (the exports' path; `dashboard` is the fast one)."""
-    attention = attention_list(figures)
-    as_of = figures.as_of
-    return Dashboard(
-        portfolio_id=portfolio.id,
-        currency=portfolio.currency,
-        as_of=as_of,
-        projects=figures.counts(),
-        evm=figures.evm(),
-        risks=risk_summary(figures.risks),
-        capacity=await capacity_summary(session, as_of),
-        attention=attention[:MAX_ATTENTION],
-        attention_total=len(attention),
-    )
-
-
-def kpi_months(first: str, last: str) -> list[str]:
-    if month_index(last) < month_index(first):
-        raise invalid("query.to", "must not be before `from`")
-    if month_index(last) - month_index(first) + 1 > MAX_KPI_MONTHS:
-        raise invalid("query.to", f"at most {MAX_KPI_MONTHS} months from `from`")
-    return months_between(first, last)
-
-
-async def kpis(session: AsyncSession, portfolio: PortfolioView, first: str, last: str) -> KpiSeries:
+async def kpis(session: AsyncSession, portfolio: PortfolioView, months: MonthRange) -> KpiSeries:
     """Per month two grouped queries (counts and EVM sums; risk cells): no per-project work."""
     items = []
-    for month in kpi_months(first, last):
+    for month in months.months:
         as_of = month_end(month)
         current = as_of >= today()
         groups = await repository.evm_groups(session, portfolio.id, as_of, current=current)
-        risks = await repository.risk_figures(
-            session, portfolio.id, as_of, current=current, top=0, by_project=False
-        )
+        risks = await repository.risk_figures(session, portfolio.id, as_of, current=current, top=0)
         items.append(
             KpiPoint(
                 month=month,

@@ -1,27 +1,21 @@
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pmo_common.auth import Reader
 from pmo_common.http import SessionDep
 from pmo_common.responses import GET_RESPONSES
 
 from pmo_reporting.evm import service
 from pmo_reporting.evm.schemas import EvmRead, EvmSeries
-from pmo_reporting.logic.periods import today
-from pmo_reporting.readmodels.dependencies import ProjectDep
+from pmo_reporting.readmodels.dependencies import AsOf, ProjectDep
 
 router = APIRouter(prefix="/projects/{project_id}", tags=["earned value"])
 
-AsOf = Annotated[date | None, Query(description="Default: today (UTC).")]
-
 
 @router.get("/evm", response_model=EvmRead, responses=GET_RESPONSES)
-async def project_evm(project: ProjectDep, session: SessionDep, _: Reader, as_of: AsOf = None) -> EvmRead:
+async def project_evm(project: ProjectDep, session: SessionDep, _: Reader, as_of: AsOf) -> EvmRead:
     """Earned value as of a date, from the latest status report on or before it."""
-    return await service.evm_as_of(session, project, as_of or today())
+    return await service.evm_as_of(session, project, as_of)
 
 
 @router.get("/evm/series", response_model=EvmSeries, responses=GET_RESPONSES)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import overload
 
 CENT = Decimal("0.01")
 RATIO_PLACES = Decimal("0.0001")
@@ -65,6 +66,15 @@ class Evm:
 
 def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+@overload
+def from_cents(cents: int) -> Decimal: ...
+@overload
+def from_cents(cents: None) -> None: ...
+def from_cents(cents: int | None) -> Decimal | None:
+    """An amount the database worked out in integer cents (None: unknown)."""
+    return None if cents is None else (Decimal(int(cents)) / 100).quantize(CENT)
 
 
 def ratio(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
@@ -131,16 +141,35 @@ def suggested_rag(spi: Decimal | None, cpi: Decimal | None) -> str | None:
 
 
 def compute_evm(baseline: Baseline, progress: Progress | None, as_of: date) -> Evm:
-    bac = money(baseline.bac)
-    pv = planned_value(baseline, progress, as_of)
-    ev = earned_value(baseline, progress)
-    ac = None if progress is None else progress.actual_cost
+    """A project's earned value as of a date, from the report in effect then (None: no report)."""
+    return derive_evm(
+        money(baseline.bac),
+        planned_value(baseline, progress, as_of),
+        earned_value(baseline, progress),
+        None if progress is None else progress.actual_cost,
+        forecast_cost=None if progress is None else progress.forecast_cost,
+        forecast_finish=None if progress is None else progress.forecast_finish_date,
+        baseline_finish=baseline.finish_date,
+    )
+
+
+def derive_evm(
+    bac: Decimal,
+    pv: Decimal | None,
+    ev: Decimal | None,
+    ac: Decimal | None,
+    *,
+    forecast_cost: Decimal | None = None,
+    forecast_finish: date | None = None,
+    baseline_finish: date | None = None,
+) -> Evm:
+    """Every other figure from BAC, PV, EV and AC (worked out here, or by the database for a
+    portfolio's projects) and the report's forecasts."""
     spi, cpi = ratio(ev, pv), ratio(ev, ac)
-    eac = estimate_at_completion(bac, ev, ac, None if progress is None else progress.forecast_cost)
-    forecast_finish = None if progress is None else progress.forecast_finish_date
+    eac = estimate_at_completion(bac, ev, ac, forecast_cost)
     slip = (
-        (forecast_finish - baseline.finish_date).days
-        if forecast_finish is not None and baseline.finish_date is not None
+        (forecast_finish - baseline_finish).days
+        if forecast_finish is not None and baseline_finish is not None
         else None
     )
     return Evm(
@@ -163,7 +192,8 @@ def compute_evm(baseline: Baseline, progress: Progress | None, as_of: date) -> E
 
 @dataclass(frozen=True)
 class Totals:
-    """Portfolio sums (unknown figures count as zero) and the ratios of the sums."""
+    """Portfolio sums (unknown figures count as zero; the database adds them up, see
+    `dashboards.repository`) and the ratios of the sums."""
 
     bac: Decimal
     pv: Decimal
@@ -177,13 +207,3 @@ class Totals:
     @property
     def cpi(self) -> Decimal | None:
         return ratio(self.ev, self.ac)
-
-
-def sum_evm(items: list[Evm]) -> Totals:
-    zero = Decimal("0.00")
-    return Totals(
-        bac=sum((e.bac for e in items), zero),
-        pv=sum((e.pv or zero for e in items), zero),
-        ev=sum((e.ev or zero for e in items), zero),
-        ac=sum((e.ac or zero for e in items), zero),
-    )

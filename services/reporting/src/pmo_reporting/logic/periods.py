@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Protocol, TypeVar
 
 from pmo_common.contracts.types import month_from_index, month_index, months_between
+from pmo_common.db import utcnow
 
 
 def month_of(day: date) -> str:
@@ -54,5 +55,5 @@ def latest_on_or_before(reports: Sequence[R], as_of: date) -> R | None:
 
 
 def today() -> date:
-    """Today in UTC: the default "as of" date."""
-    return datetime.now(UTC).date()
+    """Today in UTC (the platform's one clock): the default "as of" date."""
+    return utcnow().date()

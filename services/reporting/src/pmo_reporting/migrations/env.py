@@ -1,5 +1,5 @@
 from pmo_common.migrations import run_env
 
-from pmo_reporting.main import SPEC
+from pmo_reporting.models import metadata
 
-run_env(SPEC.metadata)
+run_env(metadata)

@@ -1,12 +1,17 @@
+"""Loaders of the upstream projects and portfolios (404 when reporting has not heard of one), and
+the "as of" date every figure is answered for."""
+
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Query
 from pmo_common.errors import NotFound
 from pmo_common.http import SessionDep
 
+from pmo_reporting.logic.periods import today
 from pmo_reporting.readmodels import repository
 from pmo_reporting.readmodels.models import PortfolioView, ProjectView
 
@@ -30,5 +35,12 @@ async def valid_portfolio(portfolio_id: uuid.UUID, session: SessionDep) -> Portf
     return portfolio
 
 
+async def as_of_date(
+    as_of: Annotated[date | None, Query(description="Default: today (UTC).")] = None,
+) -> date:
+    return as_of or today()
+
+
 ProjectDep = Annotated[ProjectView, Depends(valid_project)]
 PortfolioDep = Annotated[PortfolioView, Depends(valid_portfolio)]
+AsOf = Annotated[date, Depends(as_of_date)]

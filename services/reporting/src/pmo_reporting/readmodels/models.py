@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from pmo_common.db import MoneyType, UTCDateTime
+from pmo_common.upstream import STAGE_LENGTH, UpstreamPortfolio, UpstreamProject
 from sqlalchemy import Boolean, Date, Float, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,32 +21,22 @@ from pmo_reporting.db import Base
 END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 
 
-class PortfolioView(Base):
+class PortfolioView(UpstreamPortfolio, Base):
     __tablename__ = "rm_portfolios"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    version: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(200))
-    currency: Mapped[str] = mapped_column(String(3))
     budget: Mapped[Decimal] = mapped_column(MoneyType)
-    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class ProjectView(Base):
+class ProjectView(UpstreamProject, Base):
+    """The upstream project (`pmo_common.upstream`) with the baseline EVM needs and the figures of
+    its latest status report."""
+
     __tablename__ = "rm_projects"
     __table_args__ = (Index("ix_rm_projects_portfolio", "portfolio_id", "deleted"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    version: Mapped[int] = mapped_column(Integer)
-    portfolio_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    code: Mapped[str] = mapped_column(String(100))
-    name: Mapped[str] = mapped_column(String(200))
-    manager: Mapped[str | None] = mapped_column(String(200))
     budget: Mapped[Decimal] = mapped_column(MoneyType)
     start_date: Mapped[date | None] = mapped_column(Date)
     finish_date: Mapped[date | None] = mapped_column(Date)
-    stage: Mapped[str] = mapped_column(String(20))
-    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     # The figures of the project's latest status report (none: NULL), copied here when a report
     # becomes the latest and when the row is (re)built, so that current dashboards read one table.
     report_as_of: Mapped[date | None] = mapped_column(Date, default=None)
@@ -67,7 +58,7 @@ class ProjectStageHistory(Base):
     project_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
     portfolio_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    stage: Mapped[str] = mapped_column(String(20))
+    stage: Mapped[str] = mapped_column(String(STAGE_LENGTH))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
     superseded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=END_OF_TIME)

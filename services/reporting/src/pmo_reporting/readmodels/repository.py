@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from pmo_common.contracts.events import OverallocationDetectedData
 from pmo_common.db import upsert_insert
 from pmo_common.events.consumer import apply_if_newer
 from sqlalchemy import delete, select, update
@@ -116,6 +117,10 @@ def _merged(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"role": r, "period": p, "hours": h} for (r, p), h in totals.items()]
 
 
-async def record_overallocation(session: AsyncSession, version: int, values: dict[str, Any]) -> bool:
-    key = (values["resource_id"], values["period"])
-    return await apply_if_newer(session, Overallocation, key, version, values)
+async def record_overallocation(session: AsyncSession, detected: OverallocationDetectedData) -> bool:
+    """A person's latest detection per month (its `version` counts that person's detections)."""
+    values = detected.model_dump(
+        include={"resource_id", "period", "role", "capacity_hours", "demand_hours", "excess_hours"}
+    )
+    key = (detected.resource_id, detected.period)
+    return await apply_if_newer(session, Overallocation, key, detected.version, values)

@@ -9,7 +9,7 @@ from typing import Any
 
 from pmo_common.db import JSONText, MoneyType, UTCDateTime, utcnow
 from sqlalchemy import Date, Float, Index, Integer, String, Text, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from pmo_reporting.db import Base
 
@@ -48,6 +48,8 @@ class StatusReport(Base):
     suggested_rag: Mapped[str | None] = mapped_column(String(5))
     submitted_by: Mapped[str] = mapped_column(String(200))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A submitted report never changes (a correction is a new report), so it stays at version 1;
+    # the derived columns below are maintained by set-based statements and are no change of it.
     version: Mapped[int] = mapped_column(Integer, default=1)
     # Derived, maintained on every submission (see `repository.place_in_timeline`): the first date on
     # which this report is no longer the project's latest (the next report's `as_of`; its own `as_of`
@@ -59,13 +61,17 @@ class StatusReport(Base):
 
 
 class ProjectHealth(Base):
-    """Per project: its latest report (by as_of, then submission) and the RAGs last announced in a
-    `project.health_changed` event; `version` counts those changes."""
+    """Per project: the RAGs of its latest report (by as_of, then submission), as last announced in
+    a `project.health_changed` event; `version` counts those changes (a flush that changes a RAG
+    bumps it), so it is the aggregate `pmo_common.changes` versions and audits."""
 
     __tablename__ = "project_health"
 
     project_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    latest_report_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     overall: Mapped[str | None] = mapped_column(String(5))
     suggested_rag: Mapped[str | None] = mapped_column(String(5))
     version: Mapped[int] = mapped_column(Integer, default=0)
+    # The health of a project is identified by the project: its events and audit entries carry it.
+    id: Mapped[uuid.UUID] = synonym("project_id")
+
+    __mapper_args__ = {"version_id_col": version}

@@ -6,7 +6,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from pmo_common.http import paginate
+from pmo_common.http import Repository
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,13 +16,13 @@ from pmo_reporting.status_reports.models import END_OF_TIME, ProjectHealth, Stat
 
 # Newest first; among reports for one date, the later-submitted first; id makes the order total.
 NEWEST_FIRST = [(StatusReport.as_of, True), (StatusReport.submitted_at, True), (StatusReport.id, True)]
+REPORTS = Repository(StatusReport, NEWEST_FIRST)
 
 
 async def list_page(
     session: AsyncSession, project_id: uuid.UUID, limit: int, cursor: str | None
 ) -> tuple[list[StatusReport], str | None]:
-    stmt = select(StatusReport).where(StatusReport.project_id == project_id)
-    return await paginate(session, stmt, NEWEST_FIRST, limit, cursor)
+    return await REPORTS.list_page(session, StatusReport.project_id == project_id, limit=limit, cursor=cursor)
 
 
 async def latest(
@@ -46,7 +46,7 @@ async def health(session: AsyncSession, project_id: uuid.UUID) -> ProjectHealth 
 
 
 async def get(session: AsyncSession, project_id: uuid.UUID, report_id: uuid.UUID) -> StatusReport | None:
-    report = await session.get(StatusReport, report_id)
+    report = await REPORTS.get(session, report_id)
     return report if report is not None and report.project_id == project_id else None
 
 

@@ -1,17 +1,13 @@
 from __future__ import annotations
 
-import uuid
-from datetime import date
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Request, Response, status
 from pmo_common.auth import ProjectWriter, Reader
-from pmo_common.errors import NotFound
-from pmo_common.http import Cursor, Limit, Page, SessionDep, set_etag
+from pmo_common.http import Cursor, Limit, Page, SessionDep, set_etag, set_location
 from pmo_common.responses import GET_RESPONSES, NOT_FOUND
 
 from pmo_reporting.readmodels.dependencies import ProjectDep
 from pmo_reporting.status_reports import repository, service
+from pmo_reporting.status_reports.dependencies import LatestStatusReportDep, StatusReportDep
 from pmo_reporting.status_reports.schemas import StatusReportCreate, StatusReportRead
 
 router = APIRouter(prefix="/projects/{project_id}/status-reports", tags=["status reports"])
@@ -22,13 +18,14 @@ async def submit_status_report(
     body: StatusReportCreate,
     project: ProjectDep,
     session: SessionDep,
+    request: Request,
     response: Response,
     principal: ProjectWriter,
 ) -> StatusReportRead:
     """Submit a status report; project managers only for projects they manage."""
     report = await service.submit(session, project, body, principal)
     set_etag(response, report.version)
-    response.headers["Location"] = f"/reporting/v1/projects/{project.id}/status-reports/{report.id}"
+    set_location(request, response, "projects", project.id, "status-reports", report.id)
     return StatusReportRead.model_validate(report)
 
 
@@ -43,27 +40,13 @@ async def list_status_reports(
 
 @router.get("/latest", response_model=StatusReportRead, responses=GET_RESPONSES)
 async def latest_status_report(
-    project: ProjectDep,
-    session: SessionDep,
-    response: Response,
-    _: Reader,
-    as_of: Annotated[date | None, Query(description="Latest on or before this date; default: any.")] = None,
+    report: LatestStatusReportDep, response: Response, _: Reader
 ) -> StatusReportRead:
-    report = await repository.latest(session, project.id, as_of)
-    if report is None:
-        raise NotFound(
-            f"Project {project.id} has no status report" + (f" on or before {as_of}." if as_of else ".")
-        )
     set_etag(response, report.version)
     return StatusReportRead.model_validate(report)
 
 
 @router.get("/{report_id}", response_model=StatusReportRead, responses=GET_RESPONSES)
-async def get_status_report(
-    report_id: uuid.UUID, project: ProjectDep, session: SessionDep, response: Response, _: Reader
-) -> StatusReportRead:
-    report = await repository.get(session, project.id, report_id)
-    if report is None:
-        raise NotFound(f"Project {project.id} has no status report {report_id}.")
+async def get_status_report(report: StatusReportDep, response: Response, _: Reader) -> StatusReportRead:
     set_etag(response, report.version)
     return StatusReportRead.model_validate(report)

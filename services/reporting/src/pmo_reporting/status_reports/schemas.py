@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pmo_common.contracts.types import RAG, NonNegativeMoney
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from pmo_reporting.logic.periods import today
 
 ActionStatus = Literal["open", "in_progress", "done", "cancelled"]
 
@@ -48,7 +50,7 @@ class StatusReportCreate(_StatusReportFields):
     @field_validator("as_of")
     @classmethod
     def _not_in_future(cls, value: date) -> date:
-        if value > datetime.now(UTC).date():
+        if value > today():
             raise ValueError("a status report cannot be as of a future date")
         if value.year < 1900:
             raise ValueError("as_of is before 1900")
@@ -72,4 +74,15 @@ class StatusReportRead(_StatusReportFields):
     suggested_rag: RAG | None = Field(description="From SPI and CPI as of the report's date.")
     submitted_by: str
     submitted_at: datetime
+    version: int
+
+
+class ProjectHealthRead(BaseModel):
+    """A project's health: what its audit entries record."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    project_id: uuid.UUID
+    overall: RAG | None
+    suggested_rag: RAG | None
     version: int

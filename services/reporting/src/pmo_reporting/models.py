@@ -1,0 +1,10 @@
+"""Every table of the reporting service, registered on `Base.metadata` by importing this module
+(the app and the Alembic environment both do, so they see the same schema)."""
+
+from pmo_reporting.db import Base
+from pmo_reporting.readmodels.models import READ_MODELS, DataVersion
+from pmo_reporting.status_reports.models import ProjectHealth, StatusReport
+
+metadata = Base.metadata
+
+__all__ = ["READ_MODELS", "DataVersion", "ProjectHealth", "StatusReport", "metadata"]
