@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pmo_common.auth import Reader
 from pmo_common.http import SessionDep
+from pmo_common.responses import GET_RESPONSES
 
 from pmo_risk.analytics import service
 from pmo_risk.analytics.dependencies import MoneyScopeDep, ScopeDep
@@ -17,6 +18,7 @@ router = APIRouter(tags=["analytics"])
 @router.get(
     "/heatmap",
     response_model=Heatmap,
+    responses=GET_RESPONSES,
     summary="Risk heat map",
     description="Open risks (threats and opportunities) counted per probability × impact cell. `residual` "
     "places a risk by its latest residual assessment, or by its inherent score when it has none.",
@@ -35,6 +37,7 @@ async def get_heatmap(
 @router.get(
     "/exposure",
     response_model=Exposure,
+    responses=GET_RESPONSES,
     summary="Cost exposure (Monte Carlo)",
     description="Over the open threats in scope: each occurs with its inherent probability % from its "
     "portfolio's matrix and then costs a draw from the triangular distribution (min, most_likely, max) of "

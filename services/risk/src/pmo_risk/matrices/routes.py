@@ -5,7 +5,7 @@ import uuid
 from fastapi import APIRouter, Request, Response
 from pmo_common.auth import PortfolioWriter, Reader
 from pmo_common.http import SessionDep, check_if_match, set_etag
-from pmo_common.responses import PUT_RESPONSES
+from pmo_common.responses import GET_RESPONSES, PUT_RESPONSES
 
 from pmo_risk.matrices import service
 from pmo_risk.matrices.dependencies import MatrixDep
@@ -17,8 +17,9 @@ router = APIRouter(prefix="/matrices", tags=["matrices"])
 @router.get(
     "/{portfolio_id}",
     response_model=MatrixRead,
+    responses=GET_RESPONSES,
     summary="A portfolio's risk matrix",
-    description="A portfolio without a stored matrix gets the defaults — probability 10, 30, 50, 70, 90 %; "
+    description="An unknown portfolio is a 404. A portfolio without a stored matrix gets the defaults — probability 10, 30, 50, 70, 90 %; "
     "levels low ≥ 1, medium ≥ 5, high ≥ 10, critical ≥ 17; escalation 15 — with `version` 0 and "
     '`is_default` true (ETag `"0"`).',
 )
