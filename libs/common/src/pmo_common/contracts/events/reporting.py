@@ -1,0 +1,56 @@
+"""The reporting service's events (contract §4 and §7)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from pmo_common.contracts.events.base import Event, EventData
+from pmo_common.contracts.types import NonNegativeMoney
+
+
+class StatusReportData(EventData):
+    """`id` is the status report id."""
+
+    project_id: uuid.UUID
+    portfolio_id: uuid.UUID | None = None
+    as_of: date
+    overall: str
+    scope: str
+    schedule: str
+    cost: str
+    risk: str
+    resources: str
+    percent_complete: float
+    actual_cost: NonNegativeMoney
+    planned_value: NonNegativeMoney | None = None
+    earned_value: NonNegativeMoney | None = None
+    forecast_cost: NonNegativeMoney | None = None
+    forecast_finish_date: date | None = None
+    suggested_rag: str | None = None
+    submitted_by: str
+
+
+class ProjectHealthData(EventData):
+    """`id` is the project id; `version` counts the project's health changes."""
+
+    portfolio_id: uuid.UUID | None = None
+    as_of: date
+    overall: str
+    previous_overall: str | None = None
+    suggested_rag: str | None = None
+    previous_suggested_rag: str | None = None
+    spi: float | None = None
+    cpi: float | None = None
+
+
+class StatusReportSubmitted(Event[StatusReportData]):
+    """A project status report was submitted."""
+
+    subject = "pmo.reporting.status_report.submitted"
+
+
+class ProjectHealthChanged(Event[ProjectHealthData]):
+    """A project's overall RAG or suggested RAG changed."""
+
+    subject = "pmo.reporting.project.health_changed"
