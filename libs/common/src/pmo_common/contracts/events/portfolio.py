@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from pmo_common.contracts.events.base import Event, EventData
-from pmo_common.contracts.types import NonNegativeMoney
+from pmo_common.contracts.types import Month, NonNegativeMoney
 
 
 class PortfolioData(EventData):
@@ -28,6 +28,24 @@ class Wsjf(BaseModel):
     job_size: float = Field(gt=0)
 
 
+class PeriodAmount(BaseModel):
+    """One month of a cost profile."""
+
+    period: Month
+    amount: NonNegativeMoney
+
+
+class BaselineTerms(BaseModel):
+    """What a baseline fixes: the budget (BAC), the dates and the time-phased cost."""
+
+    number: int = Field(ge=1)
+    budget: NonNegativeMoney
+    start_date: date | None = None
+    finish_date: date | None = None
+    cost_profile: list[PeriodAmount] = Field(default_factory=list)
+    approved_at: datetime
+
+
 class ProjectData(EventData):
     portfolio_id: uuid.UUID
     code: str
@@ -45,6 +63,8 @@ class ProjectData(EventData):
     value: NonNegativeMoney | None = None
     wsjf: Wsjf | None = None
     scores: dict[str, float] = Field(default_factory=dict)
+    cost_profile: list[PeriodAmount] = Field(default_factory=list)
+    baseline: BaselineTerms | None = Field(default=None, description="The baseline in force, if any.")
     deleted: bool = False
 
 
@@ -114,3 +134,85 @@ class ScenarioApproved(Event[ScenarioApprovedData]):
     """A selection scenario was approved."""
 
     subject = "pmo.portfolio.scenario.approved"
+
+
+class BaselineData(BaselineTerms, EventData):
+    """`id` is the baseline id; a baseline never changes, so `version` is 1."""
+
+    project_id: uuid.UUID
+    portfolio_id: uuid.UUID
+    rationale: str = ""
+    approved_by: str
+
+
+class BaselineApproved(Event[BaselineData]):
+    """A project's baseline was approved: baseline 1 when it first entered `approved`, later ones by
+    a re-baseline."""
+
+    subject = "pmo.portfolio.baseline.approved"
+
+
+class Link(BaseModel):
+    type: str
+    id: str
+
+
+class DecisionData(EventData):
+    """`id` is the entry id; entries are append-only (`version` 1), chained per portfolio."""
+
+    portfolio_id: uuid.UUID
+    project_id: uuid.UUID | None = None
+    programme_id: uuid.UUID | None = None
+    kind: str
+    title: str
+    rationale: str = ""
+    alternatives: list[str] = Field(default_factory=list)
+    decided_by: str
+    decided_at: datetime
+    supersedes: uuid.UUID | None = None
+    links: list[Link] = Field(default_factory=list)
+    sequence: int = Field(ge=1)
+    previous_hash: str
+    hash: str
+
+
+class DecisionRecorded(Event[DecisionData]):
+    """An entry was added to a portfolio's decision log."""
+
+    subject = "pmo.portfolio.decision.recorded"
+
+
+class ActionSource(BaseModel):
+    type: str
+    id: str
+
+
+class ActionData(EventData):
+    portfolio_id: uuid.UUID
+    project_id: uuid.UUID | None = None
+    title: str
+    owner: str | None = None
+    due_date: date | None = None
+    status: str
+    source: ActionSource | None = None
+    overdue: bool = False
+    closed_at: datetime | None = None
+    deleted: bool = False
+
+
+class ActionCreated(Event[ActionData]):
+    """An action entered the register (directly, or from a status report or a risk response)."""
+
+    subject = "pmo.portfolio.action.created"
+
+
+class ActionUpdated(Event[ActionData]):
+    """An action changed (or was deleted: deleted=true)."""
+
+    subject = "pmo.portfolio.action.updated"
+
+
+class ActionOverdue(Event[ActionData]):
+    """An open action passed its due date (once per crossing, within seconds of it)."""
+
+    subject = "pmo.portfolio.action.overdue"

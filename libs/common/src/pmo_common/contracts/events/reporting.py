@@ -5,8 +5,19 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from pydantic import BaseModel, Field
+
 from pmo_common.contracts.events.base import Event, EventData
 from pmo_common.contracts.types import NonNegativeMoney
+
+
+class ReportAction(BaseModel):
+    """An action a status report names (the portfolio's action register lists it)."""
+
+    title: str
+    owner: str | None = None
+    due_date: date | None = None
+    status: str = "open"
 
 
 class StatusReportData(EventData):
@@ -28,6 +39,9 @@ class StatusReportData(EventData):
     forecast_cost: NonNegativeMoney | None = None
     forecast_finish_date: date | None = None
     suggested_rag: str | None = None
+    spi: float | None = None
+    cpi: float | None = None
+    actions: list[ReportAction] = Field(default_factory=list)
     submitted_by: str
 
 

@@ -93,3 +93,30 @@ class IssueUpdated(Event[IssueData]):
     """An issue changed."""
 
     subject = "pmo.risk.issue.updated"
+
+
+class ResponseData(EventData):
+    """A risk response: `id` is the response id. Carries the risk's scope, so the action register
+    (portfolio) lists responses as actions without calling back."""
+
+    risk_id: uuid.UUID
+    portfolio_id: uuid.UUID
+    project_id: uuid.UUID | None = None
+    strategy: str
+    description: str = ""
+    owner: str | None = None
+    due_date: date | None = None
+    status: str
+    deleted: bool = False
+
+
+class ResponseCreated(Event[ResponseData]):
+    """A response was planned for a risk."""
+
+    subject = "pmo.risk.response.created"
+
+
+class ResponseUpdated(Event[ResponseData]):
+    """A risk response changed."""
+
+    subject = "pmo.risk.response.updated"
