@@ -166,19 +166,19 @@ async def test_nothing_is_emitted_or_audited_when_the_transaction_rolls_back(db:
 async def test_an_entity_no_event_announces_changes_the_same_way_without_an_outbox_row(db: Database):
     folio = Folio(name="Growth", currency="EUR", budget=Decimal("10.00"))
     async with db.transaction() as session:
-        await FOLIOS.create_unpublished(session, folio, ALICE)
+        await FOLIOS.create(session, folio, ALICE, None)
     async with db.transaction() as session:
         folio = await session.get(Folio, folio.id)
         assert folio is not None
-        assert await FOLIOS.update_unpublished(session, folio, ALICE, {"name": "Growth"}) == []
-        changed = await FOLIOS.update_unpublished(
-            session, folio, ALICE, {"name": "Growth", "budget": Decimal("12.50")}, action="rebudgeted"
+        assert await FOLIOS.update(session, folio, ALICE, {"name": "Growth"}, None) == []
+        changed = await FOLIOS.update(
+            session, folio, ALICE, {"name": "Growth", "budget": Decimal("12.50")}, None, action="rebudgeted"
         )
         assert changed == ["budget"] and folio.version == 2
     async with db.transaction() as session:
         folio = await session.get(Folio, folio.id)
         assert folio is not None
-        await FOLIOS.delete_unpublished(session, folio, ALICE)
+        await FOLIOS.delete(session, folio, ALICE, None)
         assert await session.get(Folio, folio.id) is None
 
     assert await _outbox(db) == []

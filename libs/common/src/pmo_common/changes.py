@@ -37,11 +37,14 @@ M = TypeVar("M")
 class Aggregate(Generic[M]):
     """How one kind of aggregate is changed. `read` gives its API read model, whose JSON form is
     what the audit trail records; `source` what its events' data is read from (attributes of the
-    object itself unless said otherwise: derived fields, say)."""
+    object itself unless said otherwise: derived fields, say); `extra_fields` what every event of it
+    carries beyond the data model's. An aggregate the catalogue announces nothing for (a service's
+    own configuration, such as scoring criteria) passes `event=None` and keeps the same audit trail."""
 
     entity_type: str
     read: Callable[[M], BaseModel]
     source: Callable[[M], Any] | None = None
+    extra_fields: Callable[[M], Mapping[str, Any]] | None = None
 
     def state(self, obj: M) -> dict[str, Any]:
         return self.read(obj).model_dump(mode="json")
@@ -59,7 +62,8 @@ class Aggregate(Generic[M]):
         """The event's data: the aggregate's full state after the change, plus `changed`."""
         source = obj if self.source is None else self.source(obj)
         base = _fields_of(source, event.data_model.model_fields)
-        update: dict[str, Any] = {**(extra or {}), "changed": list(changed)}
+        always = {} if self.extra_fields is None else dict(self.extra_fields(obj))
+        update: dict[str, Any] = {**always, **(extra or {}), "changed": list(changed)}
         if deleted is not None:
             update["deleted"] = deleted
         if version is not None:
@@ -71,17 +75,19 @@ class Aggregate(Generic[M]):
         session: AsyncSession,
         obj: M,
         principal: Principal,
-        event: type[Event[Any]],
+        event: type[Event[Any]] | None,
         *,
         changed: Sequence[str] = (),
         also: Sequence[type[Event[Any]]] = (),
-    ) -> EventData:
+    ) -> EventData | None:
         """Add a new aggregate: flush it, emit `event` (and `also`), record `created`."""
         session.add(obj)
         await session.flush()
-        data = self.data(obj, event, sorted(changed))
-        await _emit(session, data, event, also)
-        await self._record(session, obj, data.version, "created", principal, audit.snapshot(self.state(obj)))
+        data = None if event is None else self.data(obj, event, sorted(changed))
+        if data is not None and event is not None:
+            await _emit(session, data, event, also)
+        version: int = data.version if data is not None else getattr(obj, "version")  # noqa: B009
+        await self._record(session, obj, version, "created", principal, audit.snapshot(self.state(obj)))
         return data
 
     async def update(
@@ -90,7 +96,7 @@ class Aggregate(Generic[M]):
         obj: M,
         principal: Principal,
         values: Mapping[str, Any],
-        event: type[Event[Any]],
+        event: type[Event[Any]] | None,
         *,
         action: str = "updated",
     ) -> list[str]:
@@ -108,7 +114,7 @@ class Aggregate(Generic[M]):
         session: AsyncSession,
         obj: M,
         principal: Principal,
-        event: type[Event[Any]],
+        event: type[Event[Any]] | None,
         *,
         action: str = "updated",
         also: Sequence[type[Event[Any]]] = (),
@@ -121,59 +127,21 @@ class Aggregate(Generic[M]):
         session: AsyncSession,
         obj: M,
         principal: Principal,
-        event: type[Event[Any]],
+        event: type[Event[Any]] | None,
         *,
         remove: bool = True,
-    ) -> EventData:
+    ) -> EventData | None:
         """Delete the aggregate: its last event carries its state, `deleted=true` and the version
         after this one (bumped once, here). `remove=False` keeps the row (the caller tombstones it)."""
         version: int = getattr(obj, "version") + 1  # noqa: B009 - every aggregate has one
-        data = self.data(obj, event, [], deleted=True, version=version)
+        data = None if event is None else self.data(obj, event, [], deleted=True, version=version)
         await self._record(session, obj, version, "deleted", principal, audit.snapshot(self.state(obj)))
         if remove:
             await session.delete(obj)
         await session.flush()
-        await _emit(session, data, event, ())
+        if data is not None and event is not None:
+            await _emit(session, data, event, ())
         return data
-
-    # An entity the event catalogue announces nothing for (a service's own configuration, such as a
-    # portfolio's scoring criteria) still changes the same way and keeps the same audit trail.
-
-    async def create_unpublished(self, session: AsyncSession, obj: M, principal: Principal) -> None:
-        """`create` without an event: flush the new entity and record `created`."""
-        session.add(obj)
-        await session.flush()
-        version: int = getattr(obj, "version")  # noqa: B009
-        await self._record(session, obj, version, "created", principal, audit.snapshot(self.state(obj)))
-
-    async def update_unpublished(
-        self,
-        session: AsyncSession,
-        obj: M,
-        principal: Principal,
-        values: Mapping[str, Any],
-        *,
-        action: str = "updated",
-    ) -> list[str]:
-        """`update` without an event: set `values`, flush, record `{field: {from, to}}`; returns the
-        names whose value changed (none: nothing happens)."""
-        changed = sorted(k for k, v in values.items() if getattr(obj, k) != v)
-        if changed:
-            before = self.state(obj)
-            for name in changed:
-                setattr(obj, name, values[name])
-            await session.flush()
-            version: int = getattr(obj, "version")  # noqa: B009
-            changes = audit.diff(before, self.state(obj))
-            await self._record(session, obj, version, action, principal, changes)
-        return changed
-
-    async def delete_unpublished(self, session: AsyncSession, obj: M, principal: Principal) -> None:
-        """`delete` without an event: record `deleted` at the version after this one, remove the row."""
-        version: int = getattr(obj, "version") + 1  # noqa: B009
-        await self._record(session, obj, version, "deleted", principal, audit.snapshot(self.state(obj)))
-        await session.delete(obj)
-        await session.flush()
 
     async def _record(
         self, session: AsyncSession, obj: M, version: int, action: str, principal: Principal, changes: Any
@@ -199,7 +167,7 @@ class Change(Generic[M]):
     session: AsyncSession
     obj: M
     principal: Principal
-    event: type[Event[Any]]
+    event: type[Event[Any]] | None
     action: str
     also: list[type[Event[Any]]]
     extra: dict[str, Any] = field(default_factory=dict)
@@ -222,11 +190,11 @@ class Change(Generic[M]):
         changed = sorted(changes) if self.changed is None else self.changed
         if not changed:
             return
-        self.data = self.aggregate.data(self.obj, self.event, changed, extra=self.extra)
-        await _emit(self.session, self.data, self.event, self.also)
-        await self.aggregate._record(
-            self.session, self.obj, self.data.version, self.action, self.principal, changes
-        )
+        version: int = getattr(self.obj, "version")  # noqa: B009
+        if self.event is not None:
+            self.data = self.aggregate.data(self.obj, self.event, changed, extra=self.extra)
+            await _emit(self.session, self.data, self.event, self.also)
+        await self.aggregate._record(self.session, self.obj, version, self.action, self.principal, changes)
 
 
 async def _emit(

@@ -56,7 +56,7 @@ async def create(
 ) -> Criterion:
     await _check_name(session, portfolio.id, body.name)
     criterion = Criterion(id=uuid.uuid4(), portfolio_id=portfolio.id, **body.model_dump())
-    await CRITERIA.create_unpublished(session, criterion, principal)
+    await CRITERIA.create(session, criterion, principal, None)
     return criterion
 
 
@@ -87,7 +87,7 @@ async def update(
         await _check_name(session, criterion.portfolio_id, merged.name, criterion.id)
     if "min_score" in values or "max_score" in values:
         await _check_scores_in_range(session, criterion, merged.min_score, merged.max_score)
-    await CRITERIA.update_unpublished(session, criterion, principal, values)
+    await CRITERIA.update(session, criterion, principal, values, None)
     return criterion
 
 
@@ -100,7 +100,7 @@ async def delete(session: AsyncSession, criterion: Criterion, principal: Princip
             await project_service.replace_scores(
                 session, project, remaining, principal, action="criterion_deleted"
             )
-    await CRITERIA.delete_unpublished(session, criterion, principal)
+    await CRITERIA.delete(session, criterion, principal, None)
 
 
 async def ahp(
@@ -131,8 +131,13 @@ async def ahp(
                 extra={"consistency_ratio": result.consistency_ratio},
             )
         for criterion_id, weight in zip(body.criteria, result.weights, strict=True):
-            await CRITERIA.update_unpublished(
-                session, by_id[criterion_id], principal, {"weight": weight}, action="ahp_weights_applied"
+            await CRITERIA.update(
+                session,
+                by_id[criterion_id],
+                principal,
+                {"weight": weight},
+                None,
+                action="ahp_weights_applied",
             )
     return AhpResponse(
         weights=weights,

@@ -196,7 +196,7 @@ async def create(
         created_by=principal.sub,
         approved_projects=[],
     )
-    await SCENARIOS.create_unpublished(session, scenario, principal)
+    await SCENARIOS.create(session, scenario, principal, None)
     return scenario
 
 
@@ -237,8 +237,8 @@ async def approve(session: AsyncSession, scenario: Scenario, principal: Principa
     await serialize(session, f"scenario-approval:{scenario.portfolio_id}")  # one approval at a time
     await _check_approvable(session, scenario)
     for earlier in await repository.approved_in_portfolio(session, scenario.portfolio_id):
-        await SCENARIOS.update_unpublished(
-            session, earlier, principal, {"status": "superseded"}, action="superseded"
+        await SCENARIOS.update(
+            session, earlier, principal, {"status": "superseded"}, None, action="superseded"
         )
     moved: list[str] = []
     decision = GateDecisionCreate(

@@ -99,7 +99,7 @@ async def create(session: AsyncSession, body: AllocationCreate, principal: Princ
         raise invalid("role", "is required for an allocation without a resource_id")
     _check_periods(body.start_period, body.end_period)
     allocation = Allocation(**body.model_dump(exclude={"role"}), role=role, created_by=principal.sub)
-    await ALLOCATIONS.create_unpublished(session, allocation, principal)
+    await ALLOCATIONS.create(session, allocation, principal, None)
     await _after_change(session, [_snapshot(allocation)])
     return AllocationRead.model_validate(allocation)
 
@@ -133,7 +133,7 @@ async def update(
     _authorize(principal, await get_live(session, allocation.project_id))
     changes = await _resolved_changes(session, allocation, body)
     before = _snapshot(allocation)
-    if await ALLOCATIONS.update_unpublished(session, allocation, principal, changes):
+    if await ALLOCATIONS.update(session, allocation, principal, changes, None):
         await _after_change(session, [before, _snapshot(allocation)])
     return AllocationRead.model_validate(allocation)
 
@@ -141,5 +141,5 @@ async def update(
 async def delete(session: AsyncSession, allocation: Allocation, principal: Principal) -> None:
     _authorize(principal, await get_live(session, allocation.project_id))
     before = _snapshot(allocation)
-    await ALLOCATIONS.delete_unpublished(session, allocation, principal)
+    await ALLOCATIONS.delete(session, allocation, principal, None)
     await _after_change(session, [before])

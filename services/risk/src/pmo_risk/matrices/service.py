@@ -68,7 +68,7 @@ async def put(
     if matrix is None:
         matrix = RiskMatrix(portfolio_id=portfolio_id, updated_by=principal.sub, **values)
         try:
-            await MATRIX.create_unpublished(session, matrix, principal)
+            await MATRIX.create(session, matrix, principal, None)
         except IntegrityError:
             raise Conflict(
                 "Another request stored this portfolio's first matrix meanwhile; GET it and retry."
@@ -76,6 +76,6 @@ async def put(
     elif all(getattr(matrix, key) == value for key, value in values.items()):
         return matrix  # the same matrix again: no new version, nothing to re-level
     else:
-        await MATRIX.update_unpublished(session, matrix, principal, {**values, "updated_by": principal.sub})
+        await MATRIX.update(session, matrix, principal, {**values, "updated_by": principal.sub}, None)
     await relevel_portfolio(session, portfolio_id, repository.rules_of(matrix), principal)
     return matrix

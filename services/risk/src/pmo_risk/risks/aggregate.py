@@ -7,13 +7,13 @@ published by that change carry the same version (and the same data) as its `risk
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from pmo_common.auth import Principal
 from pmo_common.changes import Aggregate, Change
-from pmo_common.contracts.events import Event, EventData, RiskDeescalated, RiskEscalated
+from pmo_common.contracts.events import Event, RiskDeescalated, RiskEscalated
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_risk.logic import scoring
@@ -25,25 +25,13 @@ from pmo_risk.risks.schemas import RiskRead
 _DERIVED = ("score", "level", "emv", "escalated")
 
 
-class RiskAggregate(Aggregate[Risk]):
-    """A risk's events carry `RiskData` and, beyond it, `issue_id`: the issue a materialised risk
-    became (consumers link the two without asking this service)."""
-
-    def data(
-        self,
-        obj: Risk,
-        event: type[Event[Any]],
-        changed: Sequence[str],
-        *,
-        extra: Mapping[str, Any] | None = None,
-        deleted: bool | None = None,
-        version: int | None = None,
-    ) -> EventData:
-        extra = {"issue_id": obj.issue_id, **(extra or {})}
-        return super().data(obj, event, changed, extra=extra, deleted=deleted, version=version)
+def _issue_link(risk: Risk) -> dict[str, Any]:
+    """Beyond `RiskData`, every risk event carries `issue_id`: the issue a materialised risk became
+    (consumers link the two without asking this service)."""
+    return {"issue_id": risk.issue_id}
 
 
-RISK = RiskAggregate("risk", read=RiskRead.model_validate)
+RISK = Aggregate[Risk]("risk", read=RiskRead.model_validate, extra_fields=_issue_link)
 
 
 def rescore(risk: Risk, rules: MatrixRules) -> list[str]:

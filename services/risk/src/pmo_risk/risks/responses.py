@@ -37,7 +37,7 @@ async def add_response(
     await access.ensure_can_write(session, principal, risk.project_id, what="risk")
     check_strategy(risk.kind, body.strategy)
     response = RiskResponse(risk_id=risk.id, **body.model_dump())
-    await RESPONSE.create_unpublished(session, response, principal)
+    await RESPONSE.create(session, response, principal, None)
     return response
 
 
@@ -48,7 +48,7 @@ async def update_response(
     values = body.model_dump(exclude_unset=True)
     if "strategy" in values:
         check_strategy(risk.kind, values["strategy"])
-    await RESPONSE.update_unpublished(session, response, principal, values)
+    await RESPONSE.update(session, response, principal, values, None)
     return response
 
 
