@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -78,22 +79,80 @@ def _ready(port: int) -> bool:
         return False
 
 
-def main() -> int:
-    var = Path(os.environ.get("PMO_VAR_DIR", "var"))
-    var.mkdir(parents=True, exist_ok=True)
-    nats: NatsServer | None = None
+def _broker(var: Path) -> tuple[str, NatsServer | None]:
+    """PMO_NATS_URL when set; else our own broker from the wheel (nats-server 2.15, sync_interval:
+    always), never a system one."""
     nats_url = os.environ.get("PMO_NATS_URL")
     if nats_url:
         parsed = urlparse(nats_url.split(",")[0])
         if not port_open(parsed.hostname or "127.0.0.1", parsed.port or 4222):
             print(f"warning: PMO_NATS_URL={nats_url} does not answer yet; the services will keep retrying")
-    else:
-        # Our own broker from the wheel (nats-server 2.15, sync_interval: always), never a system one.
-        port = 4222 if not port_open("127.0.0.1", 4222) else free_port()
-        nats = NatsServer(var / "nats", port, name="pmo-dev").start()
-        nats_url = nats.url
-        print(f"nats-server {nats_url} (JetStream data in {var / 'nats'})")
+        return nats_url, None
+    port = 4222 if not port_open("127.0.0.1", 4222) else free_port()
+    nats = NatsServer(var / "nats", port, name="pmo-dev").start()
+    print(f"nats-server {nats.url} (JetStream data in {var / 'nats'})")
+    return nats.url, nats
 
+
+def _start_service(
+    service: str, port: int, host: str, nats_url: str, db_url: str | None
+) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PMO_NATS_URL": nats_url, "PMO_PORT": str(port)}
+    if db_url:
+        env["PMO_DATABASE_URL"] = db_url
+    command = [sys.executable, "-m", "uvicorn", "--factory", f"pmo_{service}.main:create_app"]
+    command += ["--host", host, "--port", str(port), "--no-access-log", "--log-level", "warning"]
+    return subprocess.Popen(command, env=env)
+
+
+def _wait_ready(children: dict[str, subprocess.Popen[bytes]], stopping: Callable[[], bool]) -> bool:
+    """True when every service answers /readyz within 90 s (False: one exited or timed out)."""
+    deadline = time.monotonic() + 90
+    pending = set(SERVICES)
+    while pending and not stopping() and time.monotonic() < deadline:
+        for service in list(pending):
+            if children[service].poll() is not None:
+                print(f"{service} exited with {children[service].returncode} during start-up")
+                return False
+            if _ready(SERVICES[service]):
+                pending.discard(service)
+        time.sleep(0.3)
+    if pending and not stopping():
+        print(f"not ready after 90 s: {', '.join(sorted(pending))}")
+        return False
+    return True
+
+
+def _announce(host: str) -> None:
+    secret = Settings().effective_jwt_secret
+    print("\nPMO platform is up:")
+    for service, port in SERVICES.items():
+        print(f"  {service:<10} http://{host}:{port}{PREFIX[service]}   docs: http://{host}:{port}/docs")
+    if secret:
+        token = make_token("admin@local", ["admin"], secret, ttl_seconds=12 * 3600)
+        print(f"\nAdmin token (12 h):\n  export PMO_TOKEN={token}")
+        print(f'  curl -H "Authorization: Bearer $PMO_TOKEN" http://{host}:8001/portfolio/v1/portfolios')
+    print("\nCtrl-C stops everything.", flush=True)
+
+
+def _stop(children: dict[str, subprocess.Popen[bytes]], nats: NatsServer | None) -> None:
+    for child in children.values():
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for child in children.values():
+        try:
+            child.wait(15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    if nats is not None:
+        nats.stop()
+    print("stopped.")
+
+
+def main() -> int:
+    var = Path(os.environ.get("PMO_VAR_DIR", "var"))
+    var.mkdir(parents=True, exist_ok=True)
+    nats_url, nats = _broker(var)
     db_urls = service_database_urls()
     children: dict[str, subprocess.Popen[bytes]] = {}
     stopping = False
@@ -107,51 +166,12 @@ def main() -> int:
     host = os.environ.get("PMO_HOST", "127.0.0.1")
     try:
         for service, port in SERVICES.items():
-            env = {**os.environ, "PMO_NATS_URL": nats_url, "PMO_PORT": str(port)}
-            if service in db_urls:
-                env["PMO_DATABASE_URL"] = db_urls[service]
-            children[service] = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "--factory",
-                    f"pmo_{service}.main:create_app",
-                    "--host",
-                    host,
-                    "--port",
-                    str(port),
-                    "--no-access-log",
-                    "--log-level",
-                    "warning",
-                ],
-                env=env,
-            )
-        deadline = time.monotonic() + 90
-        pending = set(SERVICES)
-        while pending and not stopping and time.monotonic() < deadline:
-            for service in list(pending):
-                if children[service].poll() is not None:
-                    print(f"{service} exited with {children[service].returncode} during start-up")
-                    return 1
-                if _ready(SERVICES[service]):
-                    pending.discard(service)
-            time.sleep(0.3)
-        if pending and not stopping:
-            print(f"not ready after 90 s: {', '.join(sorted(pending))}")
+            children[service] = _start_service(service, port, host, nats_url, db_urls.get(service))
+        if not _wait_ready(children, lambda: stopping):
             return 1
         if stopping:
             return 0
-        settings = Settings()
-        secret = settings.effective_jwt_secret
-        print("\nPMO platform is up:")
-        for service, port in SERVICES.items():
-            print(f"  {service:<10} http://{host}:{port}{PREFIX[service]}   docs: http://{host}:{port}/docs")
-        if secret:
-            token = make_token("admin@local", ["admin"], secret, ttl_seconds=12 * 3600)
-            print(f"\nAdmin token (12 h):\n  export PMO_TOKEN={token}")
-            print(f'  curl -H "Authorization: Bearer $PMO_TOKEN" http://{host}:8001/portfolio/v1/portfolios')
-        print("\nCtrl-C stops everything.", flush=True)
+        _announce(host)
         while not stopping:
             for service, child in children.items():
                 if child.poll() is not None:
@@ -160,17 +180,7 @@ def main() -> int:
             time.sleep(0.5)
         return 0
     finally:
-        for child in children.values():
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in children.values():
-            try:
-                child.wait(15)
-            except subprocess.TimeoutExpired:
-                child.kill()
-        if nats is not None:
-            nats.stop()
-        print("stopped.")
+        _stop(children, nats)
 
 
 if __name__ == "__main__":
