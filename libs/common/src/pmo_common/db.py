@@ -307,3 +307,18 @@ async def serialize(session: AsyncSession, name: str) -> None:
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(name.encode())})
+
+
+async def maintenance_connection(url: str, database: str = "postgres") -> Any:
+    """A plain asyncpg connection to the server of a PostgreSQL URL, on its maintenance database (to
+    create or drop databases, which no transaction may do)."""
+    import asyncpg
+
+    parsed = make_url(url)
+    return await asyncpg.connect(
+        host=parsed.host or "127.0.0.1",
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password,
+        database=database,
+    )

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from pmo_common.auth import make_token
+from pmo_common.db import maintenance_connection
 from pmo_common.natsserver import NatsServer, free_port, port_open
 from pmo_common.settings import Settings
 
@@ -44,18 +45,10 @@ def service_database_urls() -> dict[str, str]:
     if url.get_backend_name() != "postgresql":
         print("PMO_DATABASE_URL is not PostgreSQL: each service keeps its own SQLite file under ./var/")
         return {}
-    import asyncpg
-
     urls = {}
 
     async def ensure(name: str) -> None:
-        conn = await asyncpg.connect(
-            host=url.host or "127.0.0.1",
-            port=url.port or 5432,
-            user=url.username or "postgres",
-            password=url.password,
-            database="postgres",
-        )
+        conn = await maintenance_connection(base)
         try:
             if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
                 await conn.execute(f'CREATE DATABASE "{name}"')

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pmo_common.contracts.events import (
+    Event,
     PortfolioCreated,
     PortfolioData,
     PortfolioDeleted,
@@ -88,31 +89,33 @@ async def _stored(session: AsyncSession, model: Any, key: Any) -> dict[str, Any]
     return None if row is None else {c: getattr(row, c) for c in model.__table__.columns.keys()}  # noqa: SIM118
 
 
-def track_projects(
-    handlers: EventHandlers, model: Any, *, name: str = "projects", after: AfterProject | None = None
+def _track(
+    handlers: EventHandlers,
+    model: Any,
+    events: tuple[type[Event[Any]], ...],
+    deletion: type[Event[Any]],
+    name: str,
+    after: Callable[[AsyncSession, Any, Any, bool], Awaitable[None]] | None,
 ) -> None:
-    """Keep `model` (an `UpstreamProject` table) up to date from the project events."""
-
-    @handlers.on(*PROJECT_EVENTS, name=name)
-    async def on_project(session: AsyncSession, event: ProjectEvent) -> None:
+    @handlers.on(*events, name=name)
+    async def apply(session: AsyncSession, event: Any) -> None:
         data = event.data
-        deleted = data.deleted or isinstance(event, ProjectDeleted)
+        deleted = data.deleted or isinstance(event, deletion)
         before = None if after is None else await _stored(session, model, data.id)
         applied = await apply_if_newer(session, model, data.id, data.version, _values(model, data, deleted))
         if after is not None:
             await after(session, event, before, applied)
+
+
+def track_projects(
+    handlers: EventHandlers, model: Any, *, name: str = "projects", after: AfterProject | None = None
+) -> None:
+    """Keep `model` (an `UpstreamProject` table) up to date from the project events."""
+    _track(handlers, model, PROJECT_EVENTS, ProjectDeleted, name, after)
 
 
 def track_portfolios(
     handlers: EventHandlers, model: Any, *, name: str = "portfolios", after: AfterPortfolio | None = None
 ) -> None:
     """Keep `model` (an `UpstreamPortfolio` table) up to date from the portfolio events."""
-
-    @handlers.on(*PORTFOLIO_EVENTS, name=name)
-    async def on_portfolio(session: AsyncSession, event: PortfolioEvent) -> None:
-        data = event.data
-        deleted = data.deleted or isinstance(event, PortfolioDeleted)
-        before = None if after is None else await _stored(session, model, data.id)
-        applied = await apply_if_newer(session, model, data.id, data.version, _values(model, data, deleted))
-        if after is not None:
-            await after(session, event, before, applied)
+    _track(handlers, model, PORTFOLIO_EVENTS, PortfolioDeleted, name, after)

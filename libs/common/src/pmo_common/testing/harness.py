@@ -10,12 +10,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-import asyncpg
 import httpx
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
 from pmo_common.auth import make_token
+from pmo_common.db import maintenance_connection
 from pmo_common.settings import Settings
 
 TEST_JWT_SECRET = "pmo-test-secret-0123456789abcdef0123456789"
@@ -81,13 +81,7 @@ async def create_postgres_database(base_url: str) -> str:
     """A fresh database on the server of `base_url`; returns its SQLAlchemy async URL."""
     url = make_url(base_url)
     name = f"pmo_test_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(
-        host=url.host or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password,
-        database=url.database or "postgres",
-    )
+    conn = await maintenance_connection(url.render_as_string(hide_password=False), url.database or "postgres")
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
@@ -97,13 +91,7 @@ async def create_postgres_database(base_url: str) -> str:
 
 async def drop_postgres_database(db_url: str) -> None:
     url = make_url(db_url)
-    conn = await asyncpg.connect(
-        host=url.host or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password,
-        database="postgres",
-    )
+    conn = await maintenance_connection(db_url)
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
     finally:
