@@ -123,7 +123,7 @@ async def test_issues_and_a_materialisation_are_recorded(svc: Any) -> None:
     assert [e["action"] for e in await trail(svc, entity_id=made["id"])] == ["created"]
 
 
-async def test_responses_are_recorded_though_they_publish_no_event(svc: Any) -> None:
+async def test_responses_are_recorded_in_the_audit_trail(svc: Any) -> None:
     _, project_id = await svc.project(manager="pam")
     risk = await svc.risk(project_id)
     base = f"/risk/v1/risks/{risk['id']}/responses"

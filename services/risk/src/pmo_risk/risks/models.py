@@ -7,7 +7,7 @@ from typing import Any
 
 from pmo_common.db import MoneyType, UTCDateTime, utcnow
 from sqlalchemy import Date, ForeignKey, Index, String, Text, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pmo_risk.db import Base
 
@@ -106,5 +106,9 @@ class RiskResponse(Base):
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The risk gives a response's events their scope (portfolio, project). Every change to a response
+    # loads its risk first, so this reads the session's identity map; a read that would need SQL
+    # raises rather than block the event loop.
+    risk: Mapped[Risk] = relationship(lazy="raise_on_sql")
 
     __mapper_args__ = {"version_id_col": version}

@@ -82,6 +82,11 @@ async def responses_page(
     return await RESPONSES.list_page(session, RiskResponse.risk_id == risk_id, limit=limit, cursor=cursor)
 
 
+async def responses_of(session: AsyncSession, risk_id: uuid.UUID) -> list[RiskResponse]:
+    stmt = select(RiskResponse).where(RiskResponse.risk_id == risk_id).order_by(RiskResponse.created_at)
+    return list((await session.scalars(stmt)).all())
+
+
 async def overdue_responses_page(
     session: AsyncSession, as_of: date, filters: OverdueFilters, limit: int, cursor: str | None
 ) -> tuple[list[RiskResponse], str | None]:

@@ -1,10 +1,16 @@
 """Response rules: a strategy must fit the risk's kind; the risk's writers write its responses.
-Responses publish no event (the catalogue has none), but every change joins the audit trail."""
+Every change publishes `response.created`/`response.updated` (with the risk's portfolio and project,
+so the portfolio's action register lists responses without calling back) and joins the audit trail.
+Responses have no DELETE of their own; when their risk is deleted each publishes a last
+`response.updated` with `deleted: true`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pmo_common.auth import Principal
 from pmo_common.changes import Aggregate
+from pmo_common.contracts.events import ResponseCreated, ResponseUpdated
 from pmo_common.db import utcnow
 from pmo_common.errors import invalid
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +28,13 @@ from pmo_risk.risks.schemas import (
     Strategy,
 )
 
-RESPONSE = Aggregate("risk_response", read=ResponseRead.model_validate)
+
+def _scope(response: RiskResponse) -> dict[str, Any]:
+    """What every response event carries beyond the response's own columns: its risk's scope."""
+    return {"portfolio_id": response.risk.portfolio_id, "project_id": response.risk.project_id}
+
+
+RESPONSE = Aggregate[RiskResponse]("risk_response", read=ResponseRead.model_validate, extra_fields=_scope)
 
 
 def check_strategy(kind: str, strategy: Strategy) -> None:
@@ -36,8 +48,8 @@ async def add_response(
 ) -> RiskResponse:
     await access.ensure_can_write(session, principal, risk.project_id, what="risk")
     check_strategy(risk.kind, body.strategy)
-    response = RiskResponse(risk_id=risk.id, **body.model_dump())
-    await RESPONSE.create(session, response, principal, None)
+    response = RiskResponse(risk_id=risk.id, risk=risk, **body.model_dump())
+    await RESPONSE.create(session, response, principal, ResponseCreated, changed=body.model_fields_set)
     return response
 
 
@@ -48,8 +60,14 @@ async def update_response(
     values = body.model_dump(exclude_unset=True)
     if "strategy" in values:
         check_strategy(risk.kind, values["strategy"])
-    await RESPONSE.update(session, response, principal, values, None)
+    await RESPONSE.update(session, response, principal, values, ResponseUpdated)
     return response
+
+
+async def delete_with_risk(session: AsyncSession, risk: Risk, principal: Principal) -> None:
+    """The risk is being deleted: each of its responses goes first, with its last event."""
+    for response in await repository.responses_of(session, risk.id):
+        await RESPONSE.delete(session, response, principal, ResponseUpdated)
 
 
 async def overdue(

@@ -92,7 +92,8 @@ async def update_risk(
 
 @router.delete("/risks/{risk_id}", status_code=status.HTTP_204_NO_CONTENT, responses=DELETE_RESPONSES)
 async def delete_risk(risk: RiskDep, session: SessionDep, request: Request, principal: ProjectWriter) -> None:
-    """Deletes the risk with its assessments and responses; publishes `risk.closed` with `deleted: true`."""
+    """Deletes the risk with its assessments and responses; publishes `risk.closed` with `deleted: true`
+    and, for each response, `response.updated` with `deleted: true`."""
     check_if_match(request, risk.version, required=True)
     await service.delete(session, risk, principal)
 

@@ -19,7 +19,7 @@ from pmo_risk import access
 from pmo_risk.logic import scoring
 from pmo_risk.logic.scoring import MatrixRules
 from pmo_risk.matrices import repository as matrices
-from pmo_risk.risks import repository
+from pmo_risk.risks import repository, responses
 from pmo_risk.risks.aggregate import RISK, crossing_events, rescore, rescored_change
 from pmo_risk.risks.models import Assessment, Risk
 from pmo_risk.risks.schemas import AssessmentCreate, CostImpact, RiskCreate, RiskUpdate, Status
@@ -96,8 +96,10 @@ async def update(session: AsyncSession, risk: Risk, body: RiskUpdate, principal:
 
 
 async def delete(session: AsyncSession, risk: Risk, principal: Principal) -> None:
-    """Deletes the risk (its assessments and responses go with it); `risk.closed` with `deleted`."""
+    """Deletes the risk (its assessments and responses go with it); `risk.closed` with `deleted`,
+    and for each response `response.updated` with `deleted`."""
     await access.ensure_can_write(session, principal, risk.project_id, what="risk")
+    await responses.delete_with_risk(session, risk, principal)
     await RISK.delete(session, risk, principal, RiskClosed)
 
 
