@@ -31,7 +31,11 @@ def expected_roles(service: str, method: str, path: str) -> set[str]:
     if service == "portfolio":
         if read:
             return READERS
-        if path.startswith("/portfolio/v1/projects"):
+        if path.endswith("/gate-decisions"):
+            # Gate decisions are the PMO's (§7.5): a project manager runs a project, others pass its gates.
+            return PORTFOLIO_ADMINS
+        if path.startswith(("/portfolio/v1/projects", "/portfolio/v1/actions")):
+            # The action register: a project manager writes the actions of the projects they manage.
             return PROJECT_WRITERS
         return PORTFOLIO_ADMINS
     if service == "risk":
@@ -49,6 +53,8 @@ def expected_roles(service: str, method: str, path: str) -> set[str]:
             return RESOURCE_MANAGERS | {"project_manager"}
         return RESOURCE_MANAGERS
     if service == "reporting":
+        if path.startswith("/reporting/v1/webhooks"):
+            return PORTFOLIO_ADMINS  # webhooks send events out of the platform (§7.9): admin or pmo
         if read:
             return READERS
         if path.startswith("/reporting/v1/admin"):

@@ -287,14 +287,19 @@ async def test_a_portfolio_from_set_up_to_board_dashboard(stack: Stack) -> None:
             assert (await _ok(await http.get(f"{p}/projects/{projects[code]}", headers=ADMIN)))[
                 "stage"
             ] == "approved"
+        # Gate decisions are the PMO's (never the project's own manager's): each is in the decision log.
         await _ok(
             await http.post(
                 f"{p}/projects/{projects['CRM']}/gate-decisions",
-                headers=PM,
+                headers=ADMIN,
                 json={"to_stage": "in_progress", "decision": "approve", "rationale": "kick-off done"},
             ),
             201,
         )
+        baselines = await _ok(await http.get(f"{p}/projects/{projects['CRM']}/baselines", headers=PM))
+        assert [b["number"] for b in baselines["items"]] == [1]  # taken when the scenario approved it
+        chain = await _ok(await http.get(f"{p}/portfolios/{pid}/decisions/verify", headers=PM))
+        assert chain["ok"] is True and chain["entries"] >= 4  # three approvals and the kick-off
 
         # --- risks are raised and one escalates ---------------------------------------------------
         async def risk_accepted() -> Any:
@@ -327,6 +332,31 @@ async def test_a_portfolio_from_set_up_to_board_dashboard(stack: Stack) -> None:
         )
         escalated = await _ok(await http.get(f"{k}/risks/{threat['id']}", headers=PM))
         assert escalated["escalated"] is True
+        # A response to it: the action register lists it, and follows it as it changes.
+        response = await _ok(
+            await http.post(
+                f"{k}/risks/{threat['id']}/responses",
+                headers=PM,
+                json={
+                    "strategy": "reduce",
+                    "description": "Second supplier",
+                    "owner": "pm.ada",
+                    "due_date": "2027-03-31",
+                    "status": "planned",
+                },
+            ),
+            201,
+        )
+        await _patch(
+            http, f"{k}/risks/{threat['id']}/responses/{response['id']}", {"status": "in_progress"}, PM
+        )
+
+        async def response_listed() -> Any:
+            listed = await http.get(f"{p}/actions", headers=PM, params={"project_id": projects["CRM"]})
+            items = [a for a in listed.json()["items"] if (a.get("source") or {}).get("id") == response["id"]]
+            return items if items and items[0]["status"] == "in_progress" else None
+
+        await eventually(response_listed, timeout=20)
         issue_risk = await _ok(
             await http.post(
                 f"{k}/risks",
@@ -369,7 +399,14 @@ async def test_a_portfolio_from_set_up_to_board_dashboard(stack: Stack) -> None:
                     "actual_cost": ac,
                     "summary": "on track",
                     "decisions": [],
-                    "actions": [],
+                    "actions": [
+                        {
+                            "title": f"Chase the {as_of} invoices",
+                            "owner": "pm.ada",
+                            "due_date": as_of,
+                            "status": "open",
+                        }
+                    ],
                 },
             )
 
@@ -386,6 +423,19 @@ async def test_a_portfolio_from_set_up_to_board_dashboard(stack: Stack) -> None:
         )
         assert evm["bac"] == "400000.00" and evm["ev"] == "120000.00" and evm["ac"] == "200000.00"
         assert abs(evm["cpi"] - 0.6) < 1e-4
+
+        # --- the reports' actions are in the register, past due: flagged, announced, then closed -----
+        async def overdue_actions() -> Any:
+            listed = await http.get(
+                f"{p}/actions", headers=PM, params={"portfolio_id": pid, "overdue": "true"}
+            )
+            items = [
+                a for a in listed.json()["items"] if (a.get("source") or {}).get("type") == "status_report"
+            ]
+            return items if len(items) >= 2 else None
+
+        chased = (await eventually(overdue_actions, timeout=20))[0]
+        await _patch(http, f"{p}/actions/{chased['id']}", {"status": "done"}, PM)
 
         # --- a retired project and portfolio, an HR leaver: deletions travel too --------------------
         await _delete(http, f"{p}/projects/{projects['ERP']}", ADMIN)

@@ -71,6 +71,8 @@ async def test_portfolio_events_are_emitted_once_per_change(  # type: ignore[no-
             "pmo.portfolio.project.stage_changed": 1,
             "pmo.portfolio.scenario.approved": 1,
             "pmo.portfolio.portfolio.updated": 1,
+            "pmo.portfolio.baseline.approved": 1,  # baseline 1, taken by the approval
+            "pmo.portfolio.decision.recorded": 2,  # the gate decision and the scenario approval
         }
     )
 
@@ -90,5 +92,6 @@ async def test_portfolio_events_are_emitted_once_per_change(  # type: ignore[no-
         data["decided_by"],
     ) == ("proposal", "approved", "approve", "go", "alice")
     assert data["stage"] == "approved" and data["scores"] == {crit["id"]: 5.0} and data["budget"] == "100.00"
+    assert data["baseline"]["number"] == 1 and data["baseline"]["budget"] == "100.00"
     approved = next(e for e in events if e["type"] == "pmo.portfolio.scenario.approved.v1")
     assert approved["data"]["selected"] == [p["id"]] and approved["data"]["total_cost"] == "100.00"

@@ -230,3 +230,20 @@ async def test_a_project_changed_after_solving_makes_the_scenario_stale(api, cli
     assert changed.status_code == 200
     stale = await client.post(f"{url}/{scenario['id']}/approve", headers=ADMIN)
     assert stale.status_code == 409 and "re-solve" in stale.json()["detail"]
+
+
+async def test_a_scenario_approval_under_a_two_approver_policy_moves_nothing_yet(api, client) -> None:  # type: ignore[no-untyped-def]
+    pf, ids = await _portfolio_with_choices(api)
+    policy = await client.put(
+        f"/portfolio/v1/portfolios/{pf['id']}/gate-policy",
+        json={"approvals_required": {"approved": 2}},
+        headers=ADMIN,
+    )
+    assert policy.status_code == 200, policy.text
+    url = f"/portfolio/v1/portfolios/{pf['id']}/scenarios"
+    scenario = (await client.post(url, json={"name": "Plan", "budget": "1000.00"}, headers=ADMIN)).json()
+    approved = await client.post(f"{url}/{scenario['id']}/approve", headers=ADMIN)
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["approved_projects"] == []  # one approver of two: each proposal is pending
+    project = (await client.get(f"/portfolio/v1/projects/{ids['A']}", headers=ADMIN)).json()
+    assert project["stage"] == "proposal"

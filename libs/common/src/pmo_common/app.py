@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ class ServiceSpec:
     metadata: MetaData
     migrations: Path
     handlers: EventHandlers = field(default_factory=EventHandlers)
+    # Path prefixes (after `prefix`) served with the import body limit; `{name}` matches one segment.
     large_body_paths: Sequence[str] = ()
     background: Sequence[BackgroundJob] = ()
     version: str = "0.1.0"
@@ -123,9 +125,13 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
 
     large = tuple(spec.prefix + p for p in spec.large_body_paths)
     app.state.nul_exempt_paths = large  # their parsers reject the row holding NUL (or the atomic import)
+    # A path with `{name}` segments (`/portfolios/{portfolio_id}/imports/`) matches any value there.
+    templates = [_path_prefix(p) for p in large if "{" in p]
 
     def limit_for_path(path: str) -> int:
-        return settings.max_import_body_bytes if path.startswith(large) else settings.max_body_bytes
+        if path.startswith(large) or any(t.match(path) for t in templates):
+            return settings.max_import_body_bytes
+        return settings.max_body_bytes
 
     # Added innermost first: request id → metrics → size limit → idempotency → transaction retries → routes.
     app.add_middleware(TransactionRetryMiddleware)
@@ -140,6 +146,12 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+def _path_prefix(template: str) -> re.Pattern[str]:
+    """A path prefix in which each `{name}` segment stands for any one path segment."""
+    parts = re.split(r"\{[^}/]+\}", template)
+    return re.compile("[^/]+".join(re.escape(part) for part in parts))
 
 
 async def _start(spec: ServiceSpec, settings: Settings) -> ServiceContext:

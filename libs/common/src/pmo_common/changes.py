@@ -79,11 +79,13 @@ class Aggregate(Generic[M]):
         *,
         changed: Sequence[str] = (),
         also: Sequence[type[Event[Any]]] = (),
+        extra: Mapping[str, Any] | None = None,
     ) -> EventData | None:
-        """Add a new aggregate: flush it, emit `event` (and `also`), record `created`."""
+        """Add a new aggregate: flush it, emit `event` (and `also`), record `created`. `extra`: fields
+        of the event beyond the aggregate's state (figures derived at creation, say)."""
         session.add(obj)
         await session.flush()
-        data = None if event is None else self.data(obj, event, sorted(changed))
+        data = None if event is None else self.data(obj, event, sorted(changed), extra=extra)
         if data is not None and event is not None:
             await _emit(session, data, event, also)
         version: int = data.version if data is not None else getattr(obj, "version")  # noqa: B009

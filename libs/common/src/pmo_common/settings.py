@@ -67,6 +67,14 @@ class Settings(BaseSettings):
     consumer_ack_wait_seconds: float = Field(default=30.0, gt=0)
     idempotency_ttl_hours: int = Field(default=24, ge=1)
     migrate_on_start: bool = True
+    webhook_allowed_hosts: str = Field(
+        default="",
+        description=(
+            "Comma-separated host names (or addresses) webhooks may target; empty refuses every target. "
+            "A listed name resolving to a private, loopback or link-local address is still refused "
+            "unless that address (or, for the name `localhost`, `localhost`) is listed too."
+        ),
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

@@ -11,10 +11,21 @@ from pmo_common.audit import audit_router
 from pmo_common.settings import Settings
 
 from pmo_portfolio import models
+from pmo_portfolio.actions.routes import router as actions_router
+from pmo_portfolio.actions.service import ACTIONS
+from pmo_portfolio.actions.sweep import announce_overdue_actions
+from pmo_portfolio.baselines.routes import router as baselines_router
+from pmo_portfolio.baselines.service import BASELINES
 from pmo_portfolio.criteria.routes import router as criteria_router
 from pmo_portfolio.criteria.service import CRITERIA
+from pmo_portfolio.decisions.routes import router as decisions_router
+from pmo_portfolio.decisions.service import DECISIONS
+from pmo_portfolio.gates.checks import GATE_APPROVALS
+from pmo_portfolio.gates.policy_routes import router as gate_policy_router
+from pmo_portfolio.gates.policy_service import GATE_CRITERIA, GATE_POLICY
 from pmo_portfolio.gates.routes import router as gates_router
 from pmo_portfolio.handlers import handlers
+from pmo_portfolio.imports.routes import router as imports_router
 from pmo_portfolio.portfolios.routes import router as portfolios_router
 from pmo_portfolio.portfolios.service import PORTFOLIOS
 from pmo_portfolio.projects.routes import router as projects_router
@@ -25,7 +36,21 @@ from pmo_portfolio.scenarios.service import SCENARIOS
 
 # What the audit trail records (`GET /portfolio/v1/audit?entity_type=`): every aggregate changed
 # through `pmo_common.changes`.
-AUDITED = [aggregate.entity_type for aggregate in (PORTFOLIOS, CRITERIA, PROJECTS, SCENARIOS)]
+AUDITED = [
+    aggregate.entity_type
+    for aggregate in (
+        PORTFOLIOS,
+        CRITERIA,
+        PROJECTS,
+        SCENARIOS,
+        GATE_CRITERIA,
+        GATE_POLICY,
+        GATE_APPROVALS,
+        ACTIONS,
+        BASELINES,
+        DECISIONS,
+    )
+]
 
 SPEC = ServiceSpec(
     name="portfolio",
@@ -41,13 +66,22 @@ SPEC = ServiceSpec(
         criteria_router,
         projects_router,
         gates_router,
+        baselines_router,
+        decisions_router,
+        gate_policy_router,
         ranking_router,
         scenarios_router,
+        imports_router,
+        actions_router,
         audit_router(AUDITED),
     ],
     metadata=models.metadata,
     migrations=Path(__file__).parent / "migrations",
     handlers=handlers,
+    # Microsoft Project files are larger than a JSON body: the import limit applies to them.
+    large_body_paths=["/portfolios/{portfolio_id}/imports/"],
+    # Publishes `action.overdue` for actions whose due date passes while nobody writes them.
+    background=[announce_overdue_actions],
     openapi_tags=[
         {"name": "portfolios", "description": "Portfolios: a budget and currency for a set of projects."},
         {"name": "criteria", "description": "Scoring criteria and AHP weighting."},
@@ -55,11 +89,32 @@ SPEC = ServiceSpec(
             "name": "projects",
             "description": "Projects and their scores; the stage changes only by gate decisions.",
         },
-        {"name": "gate decisions", "description": "The lifecycle and its decision log."},
+        {
+            "name": "gate decisions",
+            "description": "The lifecycle and its decision log; gate criteria as rules over a project's "
+            "facts, the gate check, and how many approvers a stage needs.",
+        },
+        {
+            "name": "baselines",
+            "description": "Approved plans (budget, dates, time-phased cost) a project is measured against.",
+        },
+        {
+            "name": "decisions",
+            "description": "The decision log: append-only, hash-chained per portfolio, verifiable.",
+        },
         {"name": "ranking", "description": "Weighted-score and WSJF ranking."},
         {
             "name": "scenarios",
             "description": "Exact selection under budget and capacity; the efficient frontier.",
+        },
+        {
+            "name": "actions",
+            "description": "The action register: every action with its owner and due date, including "
+            "those of submitted status reports and of risk responses; `action.overdue` once per crossing.",
+        },
+        {
+            "name": "imports",
+            "description": "Microsoft Project plans (MSPDI XML) imported as projects, idempotent by the file's GUID.",
         },
         {"name": "audit", "description": "Every change to every entity: who, when, what."},
     ],

@@ -1,7 +1,23 @@
-"""Facts about projects that gate criteria read (contract §7.5), kept from other services' events."""
+"""Facts about projects that gate criteria read (contract §7.5), kept from other services' events.
+
+Risks, their responses and status reports arrive as events and are kept as read models ("newest
+version wins": a redelivered or reordered event changes nothing); the rest is the portfolio's own
+data. What each fact means:
+
+- `risks.open_count`, `risks.max_open_score`: the project's open threats (opportunities are not
+  counted) and the highest current score among them (residual once assessed; 0 with none open).
+- `risks.escalated_without_response`: open escalated threats with no (undeleted) response.
+- `status_report.age_days`, `status_report.overall`, `evm.cpi`, `evm.spi`: from the report with the
+  latest `as_of` (age = today − as_of); null before the first report or when it has no SPI/CPI.
+- `scores.complete`: every criterion of the portfolio has a score; `baseline.exists`: the project has
+  an approved baseline; `actions.overdue`: its open actions past their due date; `benefits.count`: null
+  until benefits exist.
+"""
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
 from typing import TypeAlias
 
 from pmo_common.contracts.events import (
@@ -14,18 +30,97 @@ from pmo_common.contracts.events import (
     RiskUpdated,
     StatusReportSubmitted,
 )
+from pmo_common.events.consumer import apply_if_newer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_portfolio.actions import repository as actions
+from pmo_portfolio.baselines import repository as baselines
+from pmo_portfolio.criteria import repository as criteria
+from pmo_portfolio.gates import fact_repository
+from pmo_portfolio.gates.fact_models import ResponseFact, RiskFact, StatusReportFact
+from pmo_portfolio.logic.rules import FactKind, FactValue
+from pmo_portfolio.projects.models import Project
+
 RiskEvent: TypeAlias = RiskRaised | RiskUpdated | RiskClosed | RiskEscalated | RiskDeescalated
+
+FACTS: dict[str, FactKind] = {
+    "risks.open_count": "number",
+    "risks.max_open_score": "number",
+    "risks.escalated_without_response": "number",
+    "evm.cpi": "number",
+    "evm.spi": "number",
+    "status_report.age_days": "number",
+    "status_report.overall": "text",
+    "scores.complete": "boolean",
+    "baseline.exists": "boolean",
+    "actions.overdue": "number",
+    "benefits.count": "number",
+}
 
 
 async def on_status_report(session: AsyncSession, event: StatusReportSubmitted) -> None:
     """The latest report's date, overall RAG, SPI and CPI per project."""
+    data = event.data
+    values = {
+        "id": data.id,
+        "project_id": data.project_id,
+        "as_of": data.as_of,
+        "overall": data.overall,
+        "spi": data.spi,
+        "cpi": data.cpi,
+        "submitted_at": event.envelope.time,
+    }
+    await apply_if_newer(session, StatusReportFact, data.id, data.version, values)
 
 
 async def on_risk(session: AsyncSession, event: RiskEvent) -> None:
     """Open risks per project: count, highest score, escalated ones."""
+    data = event.data
+    values = {
+        "id": data.id,
+        "project_id": data.project_id,
+        "kind": data.kind,
+        "status": data.status,
+        "score": data.residual.score if data.residual is not None else data.score,
+        "escalated": data.escalated,
+        "deleted": data.deleted,
+    }
+    await apply_if_newer(session, RiskFact, data.id, data.version, values)
 
 
 async def on_response(session: AsyncSession, event: ResponseCreated | ResponseUpdated) -> None:
     """Which escalated risks have a response."""
+    data = event.data
+    values = {"id": data.id, "risk_id": data.risk_id, "status": data.status, "deleted": data.deleted}
+    await apply_if_newer(session, ResponseFact, data.id, data.version, values)
+
+
+async def project_facts(session: AsyncSession, project: Project, today: date) -> dict[str, FactValue]:
+    """Every fact of FACTS for `project` as of `today`."""
+    risks = await fact_repository.open_risks(session, project.id)
+    report = await fact_repository.latest_report(session, project.id)
+    portfolio_criteria = await criteria.in_portfolio(session, project.portfolio_id)
+    return {
+        "risks.open_count": risks.count,
+        "risks.max_open_score": risks.max_score,
+        "risks.escalated_without_response": risks.escalated_without_response,
+        "evm.cpi": None if report is None else report.cpi,
+        "evm.spi": None if report is None else report.spi,
+        "status_report.age_days": None if report is None else (today - report.as_of).days,
+        "status_report.overall": None if report is None else report.overall,
+        "scores.complete": all(str(c.id) in project.scores for c in portfolio_criteria),
+        "baseline.exists": await baseline_exists(session, project.id),
+        "actions.overdue": await overdue_actions(session, project.id, today),
+        "benefits.count": None,
+    }
+
+
+# The one place this module meets the baseline and action registers (their own packages).
+
+
+async def baseline_exists(session: AsyncSession, project_id: uuid.UUID) -> bool:
+    return await baselines.exists(session, project_id)
+
+
+async def overdue_actions(session: AsyncSession, project_id: uuid.UUID, today: date) -> int:
+    return await actions.overdue_count(session, project_id, today)

@@ -11,6 +11,16 @@ from pmo_portfolio.logic.lifecycle import Stage
 Decision = Literal["approve", "reject", "hold", "cancel", "close"]
 
 
+class GateOverride(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rationale: str = Field(
+        min_length=1,
+        max_length=5000,
+        description="Why the project moves although gate criteria fail; written to the decision log.",
+    )
+
+
 class GateDecisionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -29,6 +39,12 @@ class GateDecisionCreate(BaseModel):
         "event, whose consumers date the stage change by it.",
         examples=["2025-03-14T09:30:00Z"],
     )
+    override: GateOverride | None = Field(
+        default=None,
+        description="An `approve` into a stage whose gate criteria fail is a 409 listing them; with an "
+        "override (pmo or admin) it goes ahead and the override is recorded in the decision log.",
+        examples=[{"rationale": "The board accepted the open vendor risk on 2025-03-12."}],
+    )
 
 
 class GateDecisionRead(BaseModel):
@@ -43,3 +59,8 @@ class GateDecisionRead(BaseModel):
     decided_by: str = Field(description="The `sub` of the principal who decided.")
     decided_at: datetime
     project_version: int = Field(description="The project's version after the decision.")
+    status: Literal["pending", "applied"] = Field(
+        default="applied",
+        description="`applied`: the project moved. `pending`: its stage needs more distinct approvers "
+        "(the portfolio's gate policy) and the project stays where it is; `id` is then the approval's.",
+    )

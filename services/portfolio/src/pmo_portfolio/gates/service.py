@@ -11,8 +11,9 @@ from pmo_common.db import utcnow
 from pmo_common.errors import Conflict, invalid
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_portfolio.gates import repository
+from pmo_portfolio.gates import checks, consequences, repository
 from pmo_portfolio.gates.models import GateDecision
+from pmo_portfolio.gates.policy_models import GateApproval
 from pmo_portfolio.gates.schemas import GateDecisionCreate
 from pmo_portfolio.logic.lifecycle import IllegalTransition, check_transition
 from pmo_portfolio.projects.models import Project
@@ -43,11 +44,16 @@ async def _decision_time(session: AsyncSession, project: Project, requested: dat
 
 async def decide(
     session: AsyncSession, project: Project, body: GateDecisionCreate, principal: Principal
-) -> GateDecision:
+) -> GateDecision | GateApproval:
     """Move `project` to `body.to_stage` (409 naming the allowed stages when the lifecycle forbids
     it), log the decision, emit `stage_changed` and audit it, all in the caller's transaction.
     `body.decided_at` back-dates the decision (default now; 422 when in the future or before the
-    previous decision). A project manager decides only for the projects they manage."""
+    previous decision). `checks` first: pmo/admin only and never on a project one manages (403), gate
+    criteria (409 unless overridden), and a pending approval while the stage needs more approvers."""
+    if (
+        pending := await checks.before_decision(session, project, body, principal, _decision_time)
+    ) is not None:
+        return pending
     ensure_can_write_project(principal, project.manager)
     from_stage = project.stage
     try:
@@ -72,6 +78,7 @@ async def decide(
             project_version=project.version,
         )
         session.add(entry)
+        await consequences.after_decision(session, project, entry, principal)  # baseline 1, decision log
         c.changed = ["stage"]  # `held_from` is the service's own bookkeeping, not in the event
         c.extra = {
             "from_stage": from_stage,

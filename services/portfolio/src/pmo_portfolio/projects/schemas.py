@@ -4,10 +4,12 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Self
 
-from pmo_common.contracts.types import NonNegativeMoney
+from pmo_common.contracts.events import BaselineTerms, PeriodAmount
+from pmo_common.contracts.types import Month, NonNegativeMoney
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pmo_portfolio.logic.lifecycle import STAGES, Stage
+from pmo_portfolio.logic.profiles import MAX_PERIODS
 
 CODE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$"
 MAX_LINKS = 100
@@ -30,6 +32,28 @@ class WsjfIn(BaseModel):
 
 
 Links = Annotated[list[uuid.UUID], Field(max_length=MAX_LINKS)]
+
+
+class PeriodAmountIn(BaseModel):
+    """One month of a cost profile."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    period: Month
+    amount: NonNegativeMoney
+
+
+CostProfile = Annotated[
+    list[PeriodAmountIn],
+    Field(
+        max_length=MAX_PERIODS,
+        description=f"The time-phased cost: at most {MAX_PERIODS} months, each once and within the months of "
+        "`start_date`..`finish_date` (both required with a profile), amounts >= 0 summing exactly to "
+        "`budget`; a 422 names `cost_profile[i].period` or `cost_profile`. Empty (or null): cost is spread "
+        "linearly by day over the dates.",
+        examples=[[{"period": "2027-01", "amount": "40000.00"}, {"period": "2027-02", "amount": "60000.00"}]],
+    ),
+]
 
 
 class _Dates(BaseModel):
@@ -59,6 +83,7 @@ class ProjectFields(_Dates):
     excludes: Links = Field(default_factory=list)
     value: NonNegativeMoney | None = Field(default=None, description="Expected benefit.")
     wsjf: WsjfIn | None = None
+    cost_profile: CostProfile | None = Field(default_factory=list)
 
 
 class ProjectCreate(ProjectFields):
@@ -80,6 +105,7 @@ class ProjectUpdate(_Dates):
     excludes: Links | None = None
     value: NonNegativeMoney | None = None
     wsjf: WsjfIn | None = None
+    cost_profile: CostProfile | None = None
     stage: StageField = Field(default=None, description="Not changeable here: use gate decisions.")
 
 
@@ -104,6 +130,14 @@ class ProjectRead(BaseModel):
     value: NonNegativeMoney | None
     wsjf: WsjfIn | None
     scores: dict[str, float] = Field(description="{criterion_id: score}")
+    cost_profile: list[PeriodAmount] = Field(
+        description="The forecast's time-phased cost in month order; empty: linear by day over the dates."
+    )
+    baseline: BaselineTerms | None = Field(
+        description="The baseline in force (the latest approved; baseline 1 is taken when the project is "
+        "first approved), or null before approval. Editing budget, dates or cost profile changes the "
+        "forecast above, never this; see `GET /projects/{id}/baselines` for every baseline."
+    )
     version: int
     created_at: datetime
     updated_at: datetime

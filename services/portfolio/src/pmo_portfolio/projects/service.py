@@ -11,10 +11,11 @@ from pmo_common.auth import Principal, ensure_can_write_project
 from pmo_common.changes import Aggregate
 from pmo_common.contracts.events import ProjectCreated, ProjectDeleted, ProjectUpdated
 from pmo_common.contracts.types import Role
-from pmo_common.errors import Conflict, Forbidden, invalid
+from pmo_common.errors import Conflict, Forbidden, Unprocessable, field_errors, invalid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_portfolio.criteria import repository as criteria_repository
+from pmo_portfolio.logic import profiles
 from pmo_portfolio.portfolios import repository as portfolio_repository
 from pmo_portfolio.projects import repository
 from pmo_portfolio.projects.models import Project
@@ -46,7 +47,17 @@ def _columns(fields: ProjectFields) -> dict[str, Any]:
     values["start_date"], values["finish_date"] = fields.start_date, fields.finish_date
     values["depends_on"] = [str(i) for i in fields.depends_on]
     values["excludes"] = [str(i) for i in fields.excludes]
+    values["cost_profile"] = profiles.stored(fields.cost_profile or [])
     return values
+
+
+def check_cost_profile(profile: list[Any], budget: Any, start: Any, finish: Any) -> None:
+    """422 naming `cost_profile[i].period` or `cost_profile` unless the profile fits the budget and
+    dates (contract §7.3); shared with re-baselines, which fix a profile of their own."""
+    problems = profiles.profile_problems(profiles.pairs(profile), budget, start, finish)
+    if problems:
+        summary = "; ".join(f"{field}: {message}" for field, message in problems[:5])
+        raise Unprocessable(f"The cost profile is invalid — {summary}", errors=field_errors(problems))
 
 
 async def _check_links(
@@ -82,10 +93,16 @@ async def create(session: AsyncSession, body: ProjectCreate, principal: Principa
     _check_manager(principal, body.manager)
     if await portfolio_repository.get(session, body.portfolio_id) is None:
         raise invalid("portfolio_id", f"no portfolio with id {body.portfolio_id}")
+    check_cost_profile(body.cost_profile or [], body.budget, body.start_date, body.finish_date)
     await _check_code(session, body.portfolio_id, body.code)
     await _check_links(session, body.portfolio_id, None, body)
     project = Project(
-        id=uuid.uuid4(), portfolio_id=body.portfolio_id, stage="proposal", scores={}, **_columns(body)
+        id=uuid.uuid4(),
+        portfolio_id=body.portfolio_id,
+        stage="proposal",
+        scores={},
+        baselines=[],  # none yet (and an initialised collection is never lazily loaded)
+        **_columns(body),
     )
     changed = sorted(body.model_fields_set - {"stage"})
     await PROJECTS.create(session, project, principal, ProjectCreated, changed=changed)
@@ -96,7 +113,8 @@ async def update(
     session: AsyncSession, project: Project, body: ProjectUpdate, principal: Principal
 ) -> Project:
     """Any field but `stage` (only gate decisions move a project); a project manager changes only
-    the projects they manage, and names only themselves as `manager`."""
+    the projects they manage, and names only themselves as `manager`. After approval, budget, dates
+    and cost profile are the forecast: the baseline in force stays as it was (a re-baseline changes it)."""
     ensure_can_write_project(principal, project.manager)
     changes = body.model_dump(exclude_unset=True)
     stage = changes.pop("stage", None)
@@ -106,6 +124,8 @@ async def update(
         _check_manager(principal, changes["manager"])
     current = {k: getattr(project, k) for k in ProjectFields.model_fields}
     merged = revalidate(ProjectFields, {**current, **changes})  # re-checks dates against stored values
+    # A changed budget or date must still fit the stored profile (send `cost_profile` with it).
+    check_cost_profile(merged.cost_profile or [], merged.budget, merged.start_date, merged.finish_date)
     values = {k: v for k, v in _columns(merged).items() if k in changes and getattr(project, k) != v}
     if "code" in values:
         await _check_code(session, project.portfolio_id, merged.code, project.id)

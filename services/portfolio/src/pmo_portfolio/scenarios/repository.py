@@ -24,3 +24,15 @@ async def list_page(
 async def approved_in_portfolio(session: AsyncSession, portfolio_id: uuid.UUID) -> list[Scenario]:
     stmt = select(Scenario).where(Scenario.portfolio_id == portfolio_id, Scenario.status == "approved")
     return list((await session.scalars(stmt)).all())
+
+
+async def in_portfolio_except(
+    session: AsyncSession, portfolio_id: uuid.UUID, scenario_id: uuid.UUID
+) -> list[Scenario]:
+    """The portfolio's other scenarios, oldest first."""
+    stmt = (
+        select(Scenario)
+        .where(Scenario.portfolio_id == portfolio_id, Scenario.id != scenario_id)
+        .order_by(Scenario.created_at, Scenario.id)
+    )
+    return list((await session.scalars(stmt)).all())

@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_portfolio.capacity import repository as capacity_repository
 from pmo_portfolio.criteria import repository as criteria_repository
+from pmo_portfolio.decisions import service as decisions
+from pmo_portfolio.decisions.schemas import MAX_ALTERNATIVES
 from pmo_portfolio.gates import service as gates
 from pmo_portfolio.gates.schemas import GateDecisionCreate
 from pmo_portfolio.logic.selection import (
@@ -250,14 +252,42 @@ async def approve(session: AsyncSession, scenario: Scenario, principal: Principa
         project = await project_repository.get(session, uuid.UUID(project_id))
         if project is not None and project.stage == "proposal":
             await gates.decide(session, project, decision, principal)
-            moved.append(project_id)
+            if project.stage == "approved":  # not when the stage's gate policy needs more approvers
+                moved.append(project_id)
     async with SCENARIOS.change(session, scenario, principal, ScenarioApproved, action="approved") as c:
         scenario.status = "approved"
         scenario.approved_by = principal.sub
         scenario.approved_at = utcnow()
         scenario.approved_projects = moved
         c.changed = ["status"]
+    await _log_approval(session, scenario, principal)
     return scenario
+
+
+async def _log_approval(session: AsyncSession, scenario: Scenario, principal: Principal) -> None:
+    """The decision log entry (kind `scenario`): what was selected, and the scenarios not taken."""
+    others = await repository.in_portfolio_except(session, scenario.portfolio_id, scenario.id)
+    result = scenario.result
+    await decisions.record(
+        session,
+        principal,
+        portfolio_id=scenario.portfolio_id,
+        kind="scenario",
+        title=f"Scenario {scenario.name!r} approved",
+        rationale=(
+            f"Selects {len(result['selected'])} projects for {result['total_cost']} within the budget of "
+            f"{scenario.budget:.2f} (total value {result['total_value']:g}); moved to approved: "
+            f"{len(scenario.approved_projects)}."
+        ),
+        alternatives=[f"Scenario {o.name!r} ({o.id})" for o in others if o.status == "proposed"][
+            :MAX_ALTERNATIVES
+        ],
+        links=[
+            {"type": "scenario", "id": scenario.id},
+            *({"type": "project", "id": project_id} for project_id in scenario.approved_projects),
+        ],
+        decided_at=scenario.approved_at,
+    )
 
 
 def _frontier(candidates: Sequence[Candidate], points: int, capacity: Any) -> list[FrontierPoint]:

@@ -191,6 +191,7 @@ class ActionData(EventData):
     portfolio_id: uuid.UUID
     project_id: uuid.UUID | None = None
     title: str
+    description: str = ""
     owner: str | None = None
     due_date: date | None = None
     status: str

@@ -1,0 +1,1 @@
+"""Imports into the portfolio: a Microsoft Project XML file (MSPDI) becomes a project."""
