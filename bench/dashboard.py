@@ -58,8 +58,8 @@ def _month_ends(today: date, months: int) -> list[date]:
     return ends[::-1]
 
 
-def _envelope(event: type[Event], data: dict[str, Any], when: datetime) -> tuple[str, bytes, str]:
-    envelope = build_envelope(event, data).model_copy(update={"time": when})
+def _envelope(event: type[Event[Any]], data: dict[str, Any], when: datetime) -> tuple[str, bytes, str]:
+    envelope = build_envelope(event.model_validate({"data": data})).model_copy(update={"time": when})
     body = envelope.model_dump_json(exclude_none=True).encode()
     return event.subject, body, envelope.id
 
@@ -216,7 +216,6 @@ async def _insert_rows(
         health.append(
             {
                 "project_id": project_id,
-                "latest_report_id": last["id"],
                 "overall": last["overall"],
                 "suggested_rag": last["suggested_rag"],
                 "version": 1,
@@ -259,6 +258,7 @@ async def _insert_rows(
 
                 async with AsyncSession(bind=conn) as session:
                     await bump_versions(session, portfolio_id)
+                    await session.commit()  # the bumps are written in the session's before-commit hook
         if not sqlite:  # fresh statistics after a bulk load, as autovacuum would gather soon after
             async with engine.begin() as conn:
                 await conn.execute(text("ANALYZE"))

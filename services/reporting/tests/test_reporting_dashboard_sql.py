@@ -1,7 +1,8 @@
-"""The dashboard, KPIs and exports are aggregated in SQL (integer cents, superseded-at timelines),
-the one implementation of the portfolio's figures. The oracle below computes the same figures
-project by project in Python with `logic.evm`, reading the rows in effect naively; on random data
-with out-of-order events and reports, same-day resubmissions, odd budgets and fractional
+"""The dashboard, KPIs and exports are aggregated in SQL (integer cents, superseded-at timelines,
+the baseline in force looked up by date), the one implementation of the portfolio's figures. The
+oracle below computes the same figures project by project in Python with `logic.evm`, reading the
+rows in effect and choosing each date's baseline naively; on random data with out-of-order events,
+baselines and reports, same-day resubmissions, cost profiles, odd budgets and fractional
 percentages, both must agree exactly for every as-of date."""
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 import random
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from pmo_common.auth import Principal
 from pmo_common.contracts.events import (
+    BaselineApproved,
     PortfolioCreated,
     ProjectCreated,
     ProjectStageChanged,
@@ -34,10 +36,20 @@ from pmo_reporting.dashboards.schemas import Attention, Dashboard, PortfolioEvm,
 from pmo_reporting.dashboards.state import end_of_day
 from pmo_reporting.handlers import handlers
 from pmo_reporting.logic.dashboard import EVM_STAGES, attention_reasons
-from pmo_reporting.logic.evm import Baseline, Evm, Progress, Totals, compute_evm, rounded_ratio
+from pmo_reporting.logic.evm import (
+    Baseline,
+    Evm,
+    Progress,
+    Totals,
+    compute_evm,
+    earned_value,
+    rounded_ratio,
+)
 from pmo_reporting.logic.periods import latest_on_or_before, today
 from pmo_reporting.main import SPEC
 from pmo_reporting.readmodels.models import (
+    BaselineView,
+    PlanPeriod,
     PortfolioView,
     ProjectStageHistory,
     ProjectView,
@@ -183,6 +195,47 @@ async def _escalated(
     )
 
 
+@dataclass
+class Plans:
+    """Every project's baselines and cost profiles, as stored."""
+
+    baselines: dict[uuid.UUID, list[BaselineView]]
+    profiles: dict[tuple[uuid.UUID, int], list[tuple[str, Decimal]]]
+
+    def on(self, project: ProjectView, day: date) -> Baseline:
+        """Naively: the latest baseline approved before the day ends, else the earliest one, else
+        the project's current fields."""
+        rows, until = self.baselines.get(project.id, []), end_of_day(day)
+        if not rows:
+            current = tuple(self.profiles.get((project.id, 0), []))
+            return Baseline(project.budget, project.start_date, project.finish_date, current)
+        ordered = sorted(rows, key=lambda b: (b.approved_at, b.number))
+        approved = [b for b in ordered if b.approved_at < until]
+        b = approved[-1] if approved else ordered[0]
+        profile = tuple(self.profiles.get((project.id, b.number), []))
+        return Baseline(b.budget, b.start_date, b.finish_date, profile, b.number)
+
+
+async def _plans(session: AsyncSession) -> Plans:
+    baselines: dict[uuid.UUID, list[BaselineView]] = {}
+    for b in (await session.scalars(select(BaselineView))).all():
+        baselines.setdefault(b.project_id, []).append(b)
+    profiles: dict[tuple[uuid.UUID, int], list[tuple[str, Decimal]]] = {}
+    for row in (await session.scalars(select(PlanPeriod).order_by(PlanPeriod.period))).all():
+        profiles.setdefault((row.project_id, row.number), []).append((row.period, row.amount))
+    return Plans(baselines, profiles)
+
+
+def project_evm(plans: Plans, project: ProjectView, report: StatusReport | None, as_of: date) -> Evm:
+    """EV stated as a percentage is valued against the plan in force on the report's date."""
+    plan = plans.on(project, as_of)
+    if report is None:
+        return compute_evm(plan, None, as_of)
+    progress = progress_of(report)
+    ev = earned_value(plans.on(project, report.as_of), progress)
+    return compute_evm(plan, replace(progress, earned_value=ev), as_of)
+
+
 async def portfolio_figures(
     session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, *, top_risks: int = 10
 ) -> PortfolioFigures:
@@ -190,12 +243,11 @@ async def portfolio_figures(
     submitted = (
         await session.scalars(select(StatusReport).where(StatusReport.portfolio_id == portfolio_id))
     ).all()
+    plans = await _plans(session)
     figures = []
     for project, stage in await _projects(session, portfolio_id, as_of, current):
         report = latest_on_or_before([r for r in submitted if r.project_id == project.id], as_of)
-        baseline = Baseline(project.budget, project.start_date, project.finish_date)
-        evm = compute_evm(baseline, progress_of(report) if report else None, as_of)
-        figures.append(ProjectFigures(project, stage, report, evm))
+        figures.append(ProjectFigures(project, stage, report, project_evm(plans, project, report, as_of)))
     risks = await repository.risk_figures(session, portfolio_id, as_of, current=current, top=top_risks)
     return PortfolioFigures(as_of, figures, risks, await _escalated(session, portfolio_id, as_of, current))
 
@@ -211,7 +263,7 @@ async def dashboard_of(
         projects=figures.counts(),
         evm=figures.evm(),
         risks=service.risk_summary(figures.risks),
-        capacity=await service.capacity_summary(session, figures.as_of),
+        capacity=await service.capacity_summary(session, portfolio.id, figures.as_of),
         attention=attention[: service.MAX_ATTENTION],
         attention_total=len(attention),
     )
@@ -237,13 +289,13 @@ async def _seed(db: Database, rnd: random.Random, today: date) -> uuid.UUID:
     start = today - timedelta(days=400)
     forecasts = random.Random(11)
     for pid in (portfolio_id, other_id):
-        data = {"id": str(pid), "version": 1, "name": "P", "currency": "EUR", "budget": "1.00"}
-        await _apply(db, PortfolioCreated, data, at(start - timedelta(days=5)))
-    projects = []
+        portfolio = {"id": str(pid), "version": 1, "name": "P", "currency": "EUR", "budget": "1.00"}
+        await _apply(db, PortfolioCreated, portfolio, at(start - timedelta(days=5)))
+    projects, late = [], []
     for i in range(40):
         first = start + timedelta(days=rnd.randint(0, 300))
         dated = rnd.random() < 0.85
-        data = {
+        data: dict[str, Any] = {
             "id": str(uuid.uuid4()),
             "version": 1,
             "portfolio_id": str(portfolio_id),
@@ -254,8 +306,10 @@ async def _seed(db: Database, rnd: random.Random, today: date) -> uuid.UUID:
             "finish_date": (first + timedelta(days=rnd.randint(1, 500))).isoformat() if dated else None,
             "stage": "proposal",
         }
+        if dated and rnd.random() < 0.4:
+            data["cost_profile"] = _profile(rnd, date.fromisoformat(data["start_date"]))
         await _apply(db, ProjectCreated, data, at(first))
-        version, events = 1, []
+        version, events = 1, _baselines(rnd, data, first, today, portfolio_id)
         for _ in range(rnd.randint(0, 4)):
             version += 1
             stage = rnd.choice(STAGES)
@@ -287,9 +341,12 @@ async def _seed(db: Database, rnd: random.Random, today: date) -> uuid.UUID:
             else:
                 updated["deleted"] = True
             events.append((ProjectUpdated, updated, at(first + timedelta(days=rnd.randint(1, 390)))))
-        rnd.shuffle(events)  # arrive out of order
-        for event, payload, when in events:
+        _carry_a_baseline(rnd, events)
+        rnd.shuffle(events)  # arrive out of order, some only after the reports (which they re-derive)
+        cut = rnd.randint(0, len(events))
+        for event, payload, when in events[:cut]:
             await _apply(db, event, payload, min(when, at(today)))
+        late += [(event, payload, min(when, at(today))) for event, payload, when in events[cut:]]
         projects.append(uuid.UUID(data["id"]))
     for project_id in projects:
         for _ in range(rnd.randint(0, 8)):
@@ -315,6 +372,8 @@ async def _seed(db: Database, rnd: random.Random, today: date) -> uuid.UUID:
                 project = await session.get(ProjectView, project_id)
                 assert project is not None
                 await reports.submit(session, project, StatusReportCreate.model_validate(body), ADMIN)
+    for event, payload, when in late:
+        await _apply(db, event, payload, when)
     for _ in range(120):
         probability, impact = rnd.randint(1, 5), rnd.randint(1, 5)
         data = {
@@ -351,6 +410,58 @@ async def _seed(db: Database, rnd: random.Random, today: date) -> uuid.UUID:
         for event, payload, when in changes:
             await _apply(db, event, payload, min(when, at(today)))
     return portfolio_id
+
+
+def _profile(rnd: random.Random, start: date) -> list[dict[str, str]]:
+    """A few months of cost from the start month on (some months zero)."""
+    year, month = start.year, start.month
+    periods = []
+    for _ in range(rnd.randint(1, 14)):
+        amount = rnd.choice([0, rnd.randint(0, 900_000)])
+        periods.append({"period": f"{year:04d}-{month:02d}", "amount": f"{amount}.{rnd.randint(0, 99):02d}"})
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return periods
+
+
+def _baselines(
+    rnd: random.Random, data: dict[str, Any], first: date, today: date, portfolio_id: uuid.UUID
+) -> list[tuple[Any, dict[str, Any], datetime]]:
+    """Up to three baselines approved over the project's life (some on the same day, some with a
+    cost profile), as `baseline.approved` events."""
+    events: list[tuple[Any, dict[str, Any], datetime]] = []
+    for number in range(1, rnd.choice([1, 1, 2, 3, 4])):
+        approved = min(first + timedelta(days=rnd.randint(-20, 380)), today)
+        start = first + timedelta(days=rnd.randint(-30, 60))
+        baseline = {
+            "id": str(uuid.uuid4()),
+            "version": 1,
+            "project_id": data["id"],
+            "portfolio_id": str(portfolio_id),
+            "number": number,
+            "budget": f"{rnd.randint(0, 5_000_000)}.{rnd.randint(0, 99):02d}",
+            "start_date": start.isoformat() if rnd.random() < 0.9 else None,
+            "finish_date": (start + timedelta(days=rnd.randint(1, 500))).isoformat(),
+            "cost_profile": _profile(rnd, start) if rnd.random() < 0.5 else [],
+            "approved_at": at(approved, rnd.choice([0, 9, 23])).isoformat(),
+            "approved_by": "board",
+        }
+        events.append((BaselineApproved, baseline, at(approved)))
+    return events
+
+
+def _carry_a_baseline(rnd: random.Random, events: list[tuple[Any, dict[str, Any], datetime]]) -> None:
+    """Project events carry the baseline in force too: put one on a project event (sometimes its
+    only copy, dropping its `baseline.approved`)."""
+    approvals = [e for e in events if e[0] is BaselineApproved]
+    if not approvals or len(events) == len(approvals) or rnd.random() >= 0.6:
+        return
+    chosen = rnd.choice(approvals)
+    keys = ("number", "budget", "start_date", "finish_date", "cost_profile", "approved_at")
+    index = rnd.choice([i for i, e in enumerate(events) if e[0] is not BaselineApproved])
+    event, payload, when = events[index]
+    events[index] = (event, payload | {"baseline": {k: chosen[1][k] for k in keys}}, when)
+    if rnd.random() < 0.5:
+        events.remove(chosen)
 
 
 async def test_sql_figures_match_per_project_figures(database_url: str) -> None:

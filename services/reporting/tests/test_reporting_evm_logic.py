@@ -154,3 +154,43 @@ def test_latest_on_or_before_ignores_later_dates_and_breaks_ties_by_submission()
 
 def test_month_end_handles_leap_years() -> None:
     assert month_end("2024-02") == date(2024, 2, 29) and month_end("2025-02") == date(2025, 2, 28)
+
+
+def test_tcpi_is_null_once_actual_cost_reaches_the_budget() -> None:
+    # (BAC − EV) / (BAC − AC): 60,000 / 10,000 while AC < BAC; once AC ≥ BAC nothing finishes within it.
+    assert rounded_ratio(compute_evm(BASE, reported(ac="90000"), date(2025, 6, 30)).tcpi) == 6.0
+    assert compute_evm(BASE, reported(ac="100000"), date(2025, 6, 30)).tcpi is None
+    assert compute_evm(BASE, reported(ac="120000"), date(2025, 6, 30)).tcpi is None  # not −3
+
+
+def test_tcpi_eac_is_the_efficiency_to_finish_at_the_estimate() -> None:
+    # EAC = BAC × AC / EV = 112,500; (BAC − EV) / (EAC − AC) = 60,000 / 67,500.
+    assert rounded_ratio(compute_evm(BASE, reported(), date(2025, 6, 30)).tcpi_eac) == 0.8889
+    # A reported forecast is the EAC: 60,000 / (150,000 − 45,000).
+    forecast = reported(forecast_cost=D("150000"))
+    assert rounded_ratio(compute_evm(BASE, forecast, date(2025, 6, 30)).tcpi_eac) == 0.5714
+
+
+def test_tcpi_eac_is_null_on_a_zero_or_negative_denominator_or_an_unknown_eac() -> None:
+    spent = reported(ac="50000", forecast_cost=D("50000"))  # EAC − AC = 0
+    assert compute_evm(BASE, spent, date(2025, 6, 30)).tcpi_eac is None
+    under = reported(ac="50000", forecast_cost=D("40000"))  # EAC − AC < 0
+    assert compute_evm(BASE, under, date(2025, 6, 30)).tcpi_eac is None
+    assert compute_evm(BASE, reported(ev="0"), date(2025, 6, 30)).tcpi_eac is None  # EAC unknown
+    assert compute_evm(BASE, None, date(2025, 6, 30)).tcpi_eac is None
+
+
+def test_pv_follows_the_baselines_cost_profile_when_it_has_one() -> None:
+    profiled = Baseline(
+        D("100000.00"),
+        date(2025, 1, 1),
+        date(2025, 12, 31),
+        (("2025-01", D("31000")), ("2025-02", D("69000"))),
+    )
+    assert compute_evm(profiled, None, date(2025, 2, 7)).pv == D("48250.00")  # 31,000 + 7/28 of 69,000
+
+
+def test_linear_planned_value_rounds_an_exact_half_cent_to_even() -> None:
+    # 3,320,533.59 × 67/402 = 553,422.265 exactly: half-even gives .26 (a rounded 67/402 gave .27).
+    plan = Baseline(D("3320533.59"), date(2026, 1, 5), date(2027, 2, 11))
+    assert linear_planned_value(plan, date(2026, 3, 13)) == D("553422.26")

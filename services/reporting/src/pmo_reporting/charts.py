@@ -22,8 +22,12 @@ _SVG_METADATA = {"Date": None, "Creator": "pmo-reporting"}
 
 
 def _svg(figure: Figure) -> bytes:
+    """The figure as SVG, the same bytes for the same figures: no date, and element ids hashed with a
+    fixed salt (matplotlib salts them with a random one by default), so a board report as of a past
+    date is reproducible byte for byte."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata=_SVG_METADATA)
+    with matplotlib.rc_context({"svg.hashsalt": "pmo-reporting"}):
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata=_SVG_METADATA)
     return buffer.getvalue()
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, TypeAlias
 
 from pmo_common.contracts.events import (
+    BaselineApproved,
     CapacityChanged,
     DemandChanged,
     OverallocationDetected,
@@ -25,7 +26,7 @@ from pmo_common.events.consumer import EventHandlers, apply_if_newer
 from pmo_common.upstream import PortfolioEvent, ProjectEvent, track_portfolios, track_projects
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_reporting.readmodels import repository
+from pmo_reporting.readmodels import baselines, repository
 from pmo_reporting.readmodels.models import (
     GLOBAL_SCOPE,
     PortfolioView,
@@ -35,6 +36,7 @@ from pmo_reporting.readmodels.models import (
     RiskView,
 )
 from pmo_reporting.status_reports import repository as status_reports
+from pmo_reporting.webhooks import recorder as webhooks
 
 RiskEvent: TypeAlias = RiskRaised | RiskUpdated | RiskClosed | RiskEscalated | RiskDeescalated
 
@@ -44,10 +46,17 @@ handlers = EventHandlers()
 async def after_project(
     session: AsyncSession, event: ProjectEvent, before: dict[str, Any] | None, applied: bool
 ) -> None:
+    await webhooks.record(session, event)
     data = event.data
-    if applied and (before is None or before["budget"] != data.budget):
-        # Figures use the current budget for every date: re-derive the reports' earned value and
-        # copy the latest one's figures (a new row: after a rebuild, say).
+    # The baseline in force travels with project events too: kept once per number, like its event's.
+    baseline = data.baseline
+    new_baseline = baseline is not None and await baselines.record_baseline(session, data.id, baseline)
+    if applied:
+        await baselines.record_current_profile(session, data.id, data.cost_profile)
+    if new_baseline or (applied and (before is None or before["budget"] != data.budget)):
+        # EV stated as a percentage is valued against the plan in force on each report's date (the
+        # current budget while there is no baseline): re-derive it and copy the latest report's
+        # figures (a new row: after a rebuild, say).
         project = await session.get(ProjectView, data.id)
         assert project is not None
         await status_reports.rederive(session, project)
@@ -72,16 +81,32 @@ def _effective_at(event: ProjectEvent) -> datetime:
 async def after_portfolio(
     session: AsyncSession, event: PortfolioEvent, before: dict[str, Any] | None, applied: bool
 ) -> None:
+    await webhooks.record(session, event)
     await repository.bump_versions(session, event.data.id)  # its name and currency are on dashboards
 
 
-# Projects and portfolios share one durable consumer, so they are applied in the order published.
+# Projects, portfolios and baselines share one durable consumer, so they are applied in the order published.
 track_projects(handlers, ProjectView, name="portfolio", after=after_project)
 track_portfolios(handlers, PortfolioView, name="portfolio", after=after_portfolio)
 
 
+@handlers.on(BaselineApproved, name="portfolio")
+async def on_baseline(session: AsyncSession, event: BaselineApproved) -> None:
+    """A new baseline changes the plan of every figure dated from its approval (baseline 1: every
+    figure): re-derive the project's reports and refresh its portfolio's dashboards."""
+    await webhooks.record(session, event)
+    data = event.data
+    if not await baselines.record_baseline(session, data.project_id, data):
+        return  # a redelivery, or already known from a project event
+    project = await session.get(ProjectView, data.project_id)
+    if project is not None:  # else the project's own events re-derive when they arrive
+        await status_reports.rederive(session, project)
+    await repository.bump_versions(session, data.portfolio_id, project.portfolio_id if project else None)
+
+
 @handlers.on(RiskRaised, RiskUpdated, RiskClosed, RiskEscalated, RiskDeescalated, name="risk")
 async def on_risk(session: AsyncSession, event: RiskEvent) -> None:
+    await webhooks.record(session, event)
     data = event.data
     is_open = data.status == "open" and not data.deleted
     common = {
@@ -109,6 +134,7 @@ async def on_risk(session: AsyncSession, event: RiskEvent) -> None:
 
 @handlers.on(CapacityChanged, name="resource")
 async def on_capacity(session: AsyncSession, event: CapacityChanged) -> None:
+    await webhooks.record(session, event)
     await repository.bump_versions(session, GLOBAL_SCOPE)
     cells = [t.model_dump() for t in event.data.totals]
     await repository.replace_capacity(session, event.data.id, event.data.version, cells)
@@ -116,6 +142,7 @@ async def on_capacity(session: AsyncSession, event: CapacityChanged) -> None:
 
 @handlers.on(DemandChanged, name="resource")
 async def on_demand(session: AsyncSession, event: DemandChanged) -> None:
+    await webhooks.record(session, event)
     await repository.bump_versions(session, GLOBAL_SCOPE)
     cells = [d.model_dump() for d in event.data.demand]
     await repository.replace_demand(session, event.data.id, event.data.version, cells)
@@ -123,5 +150,6 @@ async def on_demand(session: AsyncSession, event: DemandChanged) -> None:
 
 @handlers.on(OverallocationDetected, name="resource")
 async def on_overallocation(session: AsyncSession, event: OverallocationDetected) -> None:
+    await webhooks.record(session, event)
     await repository.bump_versions(session, GLOBAL_SCOPE)
     await repository.record_overallocation(session, event.data)

@@ -16,10 +16,17 @@ from pmo_reporting.dashboards.routes import router as dashboards_router
 from pmo_reporting.evm.routes import router as evm_router
 from pmo_reporting.handlers import handlers
 from pmo_reporting.status_reports.routes import router as status_reports_router
+from pmo_reporting.webhooks.recorder import subscribe_unhandled
+from pmo_reporting.webhooks.routes import router as webhooks_router
+from pmo_reporting.webhooks.worker import deliver_webhooks
 
 # The aggregates this service owns, whose changes the audit trail records
 # (`GET /reporting/v1/audit?entity_type=`); the read models are other services' data.
-AUDITED = ["status_report", "project_health"]
+AUDITED = ["status_report", "project_health", "webhook"]
+
+# Webhooks see every catalogue event: the handlers above hand theirs over, the rest get their own
+# subscriptions (registered last, so they take only the subjects nothing else handles).
+subscribe_unhandled(handlers)
 
 SPEC = ServiceSpec(
     name="reporting",
@@ -27,12 +34,21 @@ SPEC = ServiceSpec(
     title="PMO reporting service",
     description=(
         "Status reports; read models of projects, portfolios, risks, capacity and demand built from the "
-        "other services' events; earned value (PMI), portfolio dashboards, monthly KPIs and exports."
+        "other services' events; earned value (PMI), portfolio dashboards, monthly KPIs and exports; "
+        "webhooks delivering the platform's events, signed per the Standard Webhooks specification."
     ),
-    routers=[status_reports_router, evm_router, dashboards_router, admin_router, audit_router(AUDITED)],
+    routers=[
+        status_reports_router,
+        evm_router,
+        dashboards_router,
+        admin_router,
+        webhooks_router,
+        audit_router(AUDITED),
+    ],
     metadata=models.metadata,
     migrations=Path(__file__).parent / "migrations",
     handlers=handlers,
+    background=[deliver_webhooks],
 )
 
 

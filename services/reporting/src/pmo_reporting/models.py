@@ -4,6 +4,7 @@
 from pmo_reporting.db import Base
 from pmo_reporting.readmodels.models import READ_MODELS, DataVersion
 from pmo_reporting.status_reports.models import ProjectHealth, StatusReport
+from pmo_reporting.webhooks import models as webhook_models  # noqa: F401  (registers its tables)
 
 metadata = Base.metadata
 

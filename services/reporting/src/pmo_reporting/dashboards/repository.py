@@ -94,27 +94,52 @@ async def _top_risks(
     return list((await session.execute(stmt)).all())
 
 
-async def capacity_figures(session: AsyncSession, period: str) -> tuple[dict[str, float], dict[str, float]]:
-    """Org-wide capacity and demand hours by role for one month (people serve every portfolio)."""
+def _roles_used(portfolio_id: uuid.UUID, as_of: date, *, current: bool) -> Select[Any]:
+    """The roles the allocations of the portfolio's live projects (as of the date) use, in any month.
+    Demand arrives per project (`demand.changed`), staffed or not, with its role; over-allocations
+    name a person and their role but no project: the role is what ties the two."""
+    projects = state.project_state(portfolio_id, as_of, current=current).subquery("covered")
+    return select(DemandCell.role).where(DemandCell.project_id.in_(select(projects.c.id))).distinct()
+
+
+async def capacity_figures(
+    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, *, current: bool, period: str
+) -> tuple[list[str], dict[str, float], dict[str, float]]:
+    """The roles the portfolio's projects use, and their org-wide capacity and demand hours in one
+    month (people serve every portfolio, so a role's load is everyone's demand on it)."""
+    roles = _roles_used(portfolio_id, as_of, current=current)
+    used = sorted((await session.scalars(roles)).all())
     capacity = (
         await session.execute(
-            select(CapacityCell.role, CapacityCell.hours).where(CapacityCell.period == period)
+            select(CapacityCell.role, CapacityCell.hours).where(
+                CapacityCell.period == period, CapacityCell.role.in_(roles)
+            )
         )
     ).all()
     demand = (
         await session.execute(
             select(DemandCell.role, func.sum(DemandCell.hours))
-            .where(DemandCell.period == period)
+            .where(DemandCell.period == period, DemandCell.role.in_(roles))
             .group_by(DemandCell.role)
         )
     ).all()
-    return {r: float(h) for r, h in capacity}, {r: float(h or 0) for r, h in demand}
+    return used, {r: float(h) for r, h in capacity}, {r: float(h or 0) for r, h in demand}
 
 
-async def overallocations(session: AsyncSession, period: str, limit: int = 100) -> list[Overallocation]:
+async def overallocations(
+    session: AsyncSession,
+    portfolio_id: uuid.UUID,
+    as_of: date,
+    *,
+    current: bool,
+    period: str,
+    limit: int = 100,
+) -> list[Overallocation]:
+    """The month's over-allocated people whose role the portfolio's projects use."""
+    roles = _roles_used(portfolio_id, as_of, current=current)
     stmt = (
         select(Overallocation)
-        .where(Overallocation.period == period)
+        .where(Overallocation.period == period, Overallocation.role.in_(roles))
         .order_by(Overallocation.excess_hours.desc(), Overallocation.resource_id)
         .limit(limit)
     )
@@ -124,14 +149,18 @@ async def overallocations(session: AsyncSession, period: str, limit: int = 100) 
 def project_figures(
     portfolio_id: uuid.UUID, as_of: date, *, current: bool, attention: bool = False, detail: bool = False
 ) -> Select[Any]:
-    """One row per live project as of the date, in cents: stage, BAC, the report in effect
-    (overall, AC, EV) and PV (reported, else linear). With `attention`: its code, name, report
+    """One row per live project as of the date, in cents: stage, BAC (the plan in force), the
+    report in effect (overall, AC, EV) and PV (reported, else the plan's time-phased cost). With `attention`: its code, name, report
     date, open escalated risks and how many attention reasons it has; with `detail`, what the
     export shows besides (manager, percent complete, forecasts, baseline finish)."""
     p = state.project_reports(portfolio_id, as_of, current=current, detail=detail)
     day = date_value(literal(as_of, Date))
     bac = cents(p.c.budget)
-    pv = func.coalesce(cents(p.c.report_pv), linear_pv_cents(bac, p.c.start_date, p.c.finish_date, day))
+    planned = func.coalesce(
+        state.profiled_pv_cents(p.c.id, p.c.plan_number, as_of),
+        linear_pv_cents(bac, p.c.start_date, p.c.finish_date, day),
+    )
+    pv = func.coalesce(cents(p.c.report_pv), planned)
     ev, ac = cents(p.c.report_ev), cents(p.c.report_ac)
     stmt = select(
         p.c.id, p.c.stage, p.c.overall, bac.label("bac"), pv.label("pv"), ev.label("ev"), ac.label("ac")

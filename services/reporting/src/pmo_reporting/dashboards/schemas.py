@@ -17,7 +17,9 @@ class ProjectCounts(BaseModel):
 
 class PortfolioEvm(BaseModel):
     """Sums over the portfolio's approved, in-progress, on-hold and closed projects (unknown figures
-    count as zero), and the ratios of those sums."""
+    count as zero), and the ratios of those sums. Each project counts against the baseline in force
+    on the as-of date (BAC its budget, PV its time-phased cost unless the report states one), so the
+    figures of a past date never change with a later re-plan."""
 
     bac: NonNegativeMoney
     pv: NonNegativeMoney
@@ -57,14 +59,19 @@ class OverallocatedPerson(BaseModel):
 
 
 class CapacitySummary(BaseModel):
-    """Org-wide, for the month of `as_of` (people serve every portfolio). Over-allocation is per
-    person and demand per role, so it is reported here rather than attached to projects."""
+    """For the month of `as_of`, the roles the allocations of the portfolio's projects use (in any
+    month: demand is known per project and role) and the over-allocated people of those roles (an
+    over-allocation names a person and their role, not the projects that caused it)."""
 
     period: str
     utilisation_by_role: dict[str, float | None] = Field(
-        description="Demand ÷ capacity hours; null without capacity."
+        description="Per role the portfolio's projects use: everyone's demand ÷ capacity hours on it "
+        "in the month (people serve every portfolio); null without capacity."
     )
-    overallocated: list[OverallocatedPerson]
+    overallocated: list[OverallocatedPerson] = Field(
+        description="Over-allocated people whose role the portfolio's projects use (at most 100, "
+        "the largest excess first)."
+    )
 
 
 class Attention(BaseModel):

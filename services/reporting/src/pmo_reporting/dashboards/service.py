@@ -36,14 +36,17 @@ from pmo_reporting.readmodels.models import PortfolioView
 MAX_ATTENTION = 100
 
 
-async def capacity_summary(session: AsyncSession, as_of: date) -> CapacitySummary:
-    period = month_of(as_of)
-    capacity, demand = await repository.capacity_figures(session, period)
+async def capacity_summary(session: AsyncSession, portfolio_id: uuid.UUID, as_of: date) -> CapacitySummary:
+    """The month of `as_of`, for the roles and people the portfolio's projects use."""
+    period, current = month_of(as_of), as_of >= today()
+    roles, capacity, demand = await repository.capacity_figures(
+        session, portfolio_id, as_of, current=current, period=period
+    )
     utilisation = {
         role: (round(demand.get(role, 0.0) / capacity[role], 4) if capacity.get(role) else None)
-        for role in sorted(set(capacity) | set(demand))
+        for role in roles
     }
-    over = await repository.overallocations(session, period)
+    over = await repository.overallocations(session, portfolio_id, as_of, current=current, period=period)
     return CapacitySummary(
         period=period,
         utilisation_by_role=utilisation,
@@ -76,7 +79,7 @@ async def dashboard(session: AsyncSession, portfolio: PortfolioView, as_of: date
         projects=counts_of(groups),
         evm=evm_of(groups),
         risks=risk_summary(risks),
-        capacity=await capacity_summary(session, as_of),
+        capacity=await capacity_summary(session, portfolio.id, as_of),
         attention=[attention_of(row, as_of) for row in candidates],
         attention_total=attention_total,
     )

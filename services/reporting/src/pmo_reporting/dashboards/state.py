@@ -1,49 +1,107 @@
-"""What was in effect "as of" a date: a portfolio's projects (with their stage and membership then),
-the status report each had in effect, and its open risks.
+"""What was in effect "as of" a date: a portfolio's projects (with their stage and membership then,
+and the plan in force: the baseline, or the current fields of a project without one), the status
+report each had in effect, and its open risks.
 
 For today or later the current-state tables answer (events are never dated in the future); for a
 past date the history tables do, taking per aggregate the newest version in effect by the end of
-that day (the `superseded_at` / `superseded_on` timelines the writers maintain).
+that day (the `superseded_at` / `superseded_on` timelines the writers maintain). Baselines are
+looked up by date either way: the one in force at the end of the as-of day.
 """
 
 from __future__ import annotations
 
+import calendar
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, func, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+)
 
-from pmo_reporting.dashboards.expressions import not_indexed
-from pmo_reporting.readmodels.models import ProjectStageHistory, ProjectView, RiskHistory, RiskView
+from pmo_reporting.dashboards.expressions import cents, not_indexed, round_half_even
+from pmo_reporting.logic.periods import end_of_day, month_of
+from pmo_reporting.readmodels.models import (
+    CURRENT_PLAN,
+    BaselineView,
+    PlanPeriod,
+    ProjectStageHistory,
+    ProjectView,
+    RiskHistory,
+    RiskView,
+)
 from pmo_reporting.status_reports.models import StatusReport
 
 
-def end_of_day(as_of: date) -> datetime:
-    """The first instant after `as_of` (UTC): history in effect "as of" a date is before it."""
-    return datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
+def in_force(project_id: Any, as_of: date) -> ColumnElement[bool]:
+    """The project's baseline in force on the date (`logic.plans`): approved before the day ends
+    (or the first one, which also serves earlier dates) and not superseded by then."""
+    b, until = BaselineView, end_of_day(as_of)
+    return and_(
+        b.project_id == project_id,
+        or_(b.approved_at < until, b.first.is_(True)),
+        b.superseded_at >= until,
+    )
+
+
+def plan_columns(p: Any = ProjectView) -> list[ColumnElement[Any]]:
+    """The plan's budget, dates and number: the joined baseline's, else the project's current ones."""
+    b = BaselineView
+    known = b.number.is_not(None)
+    return [
+        func.coalesce(b.budget, p.budget).label("budget"),
+        case((known, b.start_date), else_=p.start_date).label("start_date"),
+        case((known, b.finish_date), else_=p.finish_date).label("finish_date"),
+        func.coalesce(b.number, CURRENT_PLAN).label("plan_number"),
+    ]
+
+
+def profiled_pv_cents(project_id: Any, number: Any, as_of: date) -> ColumnElement[Any]:
+    """`logic.schedule.profiled_value` in cents for the plan's cost profile (NULL: it has none): the
+    months before the as-of month whole, and d/n of its own, the sum rounded half-even once (in
+    n-ths of a cent, so exactly as Python rounds the exact sum)."""
+    month, days = month_of(as_of), calendar.monthrange(as_of.year, as_of.month)[1]
+    amount = cents(PlanPeriod.amount)
+    nths = case(
+        (PlanPeriod.period < month, amount * days),
+        (PlanPeriod.period == month, amount * as_of.day),
+        else_=literal(0, BigInteger),
+    )
+    total = (
+        select(cast(func.sum(nths), BigInteger))
+        .where(PlanPeriod.project_id == project_id, PlanPeriod.number == number)
+        .scalar_subquery()
+    )
+    return round_half_even(total, literal(days, BigInteger))
 
 
 def project_state(portfolio_id: uuid.UUID, as_of: date, *, current: bool) -> Select[Any]:
-    """The portfolio's live projects as of the date: the baseline (the current budget and dates)
-    with the stage and membership in effect then (from history for a past date)."""
-    baseline = (
-        ProjectView.id,
-        ProjectView.code,
-        ProjectView.name,
-        ProjectView.manager,
-        ProjectView.budget,
-        ProjectView.start_date,
-        ProjectView.finish_date,
-    )
+    """The portfolio's live projects as of the date: the plan in force then, with the stage and
+    membership in effect then (from history for a past date)."""
+    p = ProjectView
+    columns = (p.id, p.code, p.name, p.manager, *plan_columns(p))
     if current:
-        return select(*baseline, ProjectView.stage).where(
-            ProjectView.portfolio_id == portfolio_id, ProjectView.deleted.is_(False)
+        return (
+            select(*columns, p.stage)
+            .outerjoin(BaselineView, in_force(p.id, as_of))
+            .where(p.portfolio_id == portfolio_id, p.deleted.is_(False))
         )
     h, until = ProjectStageHistory, end_of_day(as_of)
     return (
-        select(*baseline, h.stage)
-        .join(ProjectView, ProjectView.id == h.project_id)
+        select(*columns, h.stage)
+        .select_from(h)
+        .join(p, p.id == h.project_id)
+        .outerjoin(BaselineView, in_force(p.id, as_of))
         .where(
             h.portfolio_id == portfolio_id,
             h.superseded_at >= until,
@@ -76,15 +134,14 @@ def project_reports(portfolio_id: uuid.UUID, as_of: date, *, current: bool, deta
                 p.code,
                 p.name,
                 p.stage,
-                p.budget,
-                p.start_date,
-                p.finish_date,
+                *plan_columns(p),
                 p.report_as_of,
                 p.report_overall.label("overall"),
                 p.report_pv,
                 p.report_ev,
                 p.report_ac,
             )
+            .outerjoin(BaselineView, in_force(p.id, as_of))
             .where(p.portfolio_id == portfolio_id, p.deleted.is_(False))
             .subquery("projects")
         )
@@ -93,7 +150,7 @@ def project_reports(portfolio_id: uuid.UUID, as_of: date, *, current: bool, deta
     stmt = select(
         *(
             projects.c[name]
-            for name in ("id", "code", "name", "stage", "budget", "start_date", "finish_date")
+            for name in ("id", "code", "name", "stage", "budget", "start_date", "finish_date", "plan_number")
         ),
         r.as_of.label("report_as_of"),
         r.overall,

@@ -4,38 +4,113 @@ import uuid
 from datetime import date
 
 from pmo_common.contracts.types import RAG, Money, NonNegativeMoney
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from pmo_reporting.logic.evm import Evm, rounded_ratio
+from pmo_reporting.logic.schedule import EarnedSchedule
+
+
+class EarnedScheduleRead(BaseModel):
+    """Earned schedule (Lipke) on the PV curve of the baseline in force: time, not money, measures
+    the schedule, so SPI(t) keeps telling a late project from an on-time one after its planned finish
+    (where SPI = EV / PV tends to 1 regardless). Any figure is null where it is undefined."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "es_date": "2025-05-31",
+                    "es_days": 150.0,
+                    "at_days": 210,
+                    "spi_t": 0.7143,
+                    "sv_t_days": -60.0,
+                    "ieac_t_date": "2026-02-25",
+                }
+            ]
+        }
+    )
+
+    es_date: date | None = Field(description="The whole day on which the baseline's PV curve reaches EV.")
+    es_days: float | None = Field(
+        description="ES: days from the baseline start until PV reaches EV (fractional, 2 decimals; "
+        "0 for EV = 0; never past the day the plan completes, even for EV ≥ BAC)."
+    )
+    at_days: int | None = Field(description="AT: as_of − baseline start, in days (negative before it).")
+    spi_t: float | None = Field(description="SPI(t) = ES / AT (null while AT ≤ 0).")
+    sv_t_days: float | None = Field(description="SV(t) = ES − AT, in days (negative: behind schedule).")
+    ieac_t_date: date | None = Field(
+        description="IEAC(t) = baseline start + planned duration / SPI(t): the forecast finish "
+        "(null while SPI(t) is null or 0)."
+    )
+
+    @classmethod
+    def of(cls, schedule: EarnedSchedule) -> EarnedScheduleRead:
+        return cls(
+            es_date=schedule.es_date,
+            es_days=schedule.es_days,
+            at_days=schedule.at_days,
+            spi_t=schedule.spi_t,
+            sv_t_days=schedule.sv_t_days,
+            ieac_t_date=schedule.ieac_t_date,
+        )
 
 
 class EvmRead(BaseModel):
-    """PMI earned value as of a date. Money as decimal strings; ratios rounded to 4 decimals;
-    null where an input is unknown or a denominator is zero."""
+    """PMI earned value as of a date, against the baseline in force on that date (the latest approved
+    by its end; baseline 1 also for dates before it; a project's current fields while it has none).
+    Money as decimal strings; ratios rounded to 4 decimals; null where an input is unknown or a
+    denominator is zero."""
 
     as_of: date
-    bac: NonNegativeMoney
-    pv: NonNegativeMoney | None
-    ev: NonNegativeMoney | None
+    baseline_number: int | None = Field(
+        description="The baseline the figures are measured against; null: none approved yet (the "
+        "project's current budget, dates and cost profile)."
+    )
+    bac: NonNegativeMoney = Field(description="BAC: the budget of the baseline in force.")
+    pv: NonNegativeMoney | None = Field(
+        description="PV: the reported planned value, else the baseline's time-phased cost (its cost "
+        "profile, d/n of a month's amount by day d of an n-day month; without one, the budget spread "
+        "linearly by day over the baseline dates)."
+    )
+    ev: NonNegativeMoney | None = Field(
+        description="EV: the reported earned value, else percent_complete × the BAC in force on the "
+        "report's date."
+    )
     ac: NonNegativeMoney | None
     sv: Money | None
     cv: Money | None
     spi: float | None
     cpi: float | None
-    eac: Money | None
+    eac: Money | None = Field(description="The reported forecast cost, else BAC / CPI.")
     etc: Money | None
     vac: Money | None
-    tcpi: float | None
+    tcpi: float | None = Field(
+        description="(BAC − EV) / (BAC − AC): the cost efficiency needed to finish within BAC; null "
+        "once AC ≥ BAC."
+    )
+    tcpi_eac: float | None = Field(
+        description="(BAC − EV) / (EAC − AC): the cost efficiency needed to finish at EAC; null when "
+        "EAC − AC ≤ 0 or EAC is unknown."
+    )
     schedule_slip_days: int | None = Field(description="Forecast finish − baseline finish, in days.")
     suggested_rag: RAG | None = Field(
         description="Red if SPI or CPI < 0.85; green if both ≥ 0.95; else amber."
     )
+    earned_schedule: EarnedScheduleRead
     report_id: uuid.UUID | None = Field(description="The status report used (latest on or before as_of).")
 
     @classmethod
-    def of(cls, evm: Evm, as_of: date, report_id: uuid.UUID | None) -> EvmRead:
+    def of(
+        cls,
+        evm: Evm,
+        as_of: date,
+        report_id: uuid.UUID | None,
+        schedule: EarnedSchedule,
+        baseline_number: int | None,
+    ) -> EvmRead:
         return cls(
             as_of=as_of,
+            baseline_number=baseline_number,
             bac=evm.bac,
             pv=evm.pv,
             ev=evm.ev,
@@ -48,8 +123,10 @@ class EvmRead(BaseModel):
             etc=evm.etc,
             vac=evm.vac,
             tcpi=rounded_ratio(evm.tcpi),
+            tcpi_eac=rounded_ratio(evm.tcpi_eac),
             schedule_slip_days=evm.schedule_slip_days,
             suggested_rag=RAG(evm.suggested_rag) if evm.suggested_rag else None,
+            earned_schedule=EarnedScheduleRead.of(schedule),
             report_id=report_id,
         )
 
@@ -60,4 +137,7 @@ class EvmPoint(EvmRead):
 
 class EvmSeries(BaseModel):
     project_id: uuid.UUID
-    items: list[EvmPoint] = Field(description="One point per month (as of its last day), oldest first.")
+    items: list[EvmPoint] = Field(
+        description="One point per month (as of its last day), oldest first; each against the "
+        "baseline in force on that day."
+    )

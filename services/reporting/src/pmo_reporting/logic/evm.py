@@ -1,12 +1,16 @@
 """Earned value management (PMI definitions) as pure functions over exact decimals.
 
 Definitions:
-- BAC: the project's budget. PV: the reported planned value, else the budget spread linearly over the
-  baseline dates (0 up to the start date, BAC from the finish date). EV: the reported earned value, else
+- BAC: the budget of the baseline in force (`logic.plans`). PV: the reported planned value, else the
+  baseline's time-phased cost (`logic.schedule.planned_value_at`: its cost profile, d/n of a month's
+  amount by day d of an n-day month; without one the budget spread linearly over the baseline dates, 0 up
+  to the start date, BAC from the finish date). EV: the reported earned value, else
   percent_complete × BAC / 100. AC: the reported actual cost.
 - SV = EV − PV, CV = EV − AC, SPI = EV / PV, CPI = EV / AC.
 - EAC: the reported forecast cost, else BAC / CPI (computed as BAC × AC / EV, which is exact).
-  ETC = EAC − AC, VAC = BAC − EAC, TCPI = (BAC − EV) / (BAC − AC).
+  ETC = EAC − AC, VAC = BAC − EAC.
+- TCPI = (BAC − EV) / (BAC − AC), None once AC ≥ BAC (the budget is spent: no efficiency finishes
+  within it); TCPI(EAC) = (BAC − EV) / (EAC − AC), None when EAC − AC ≤ 0.
 - schedule_slip_days = forecast finish − baseline finish.
 A ratio whose denominator is zero, or a figure whose inputs are unknown, is None — never an error.
 
@@ -21,6 +25,8 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import overload
 
+from pmo_reporting.logic.schedule import PlannedCost, planned_value_at
+
 CENT = Decimal("0.01")
 RATIO_PLACES = Decimal("0.0001")
 GREEN_AT_LEAST = Decimal("0.95")
@@ -29,9 +35,20 @@ RED_BELOW = Decimal("0.85")
 
 @dataclass(frozen=True)
 class Baseline:
+    """The plan figures are measured against: a baseline's terms (or, before a project has one, its
+    current budget, dates and cost profile)."""
+
     bac: Decimal
     start_date: date | None = None
     finish_date: date | None = None
+    cost_profile: tuple[tuple[str, Decimal], ...] = ()
+    number: int | None = None
+    """The baseline's number; None for a project's current fields (no baseline yet)."""
+
+    @property
+    def planned_cost(self) -> PlannedCost:
+        """Its PV curve (`logic.schedule`)."""
+        return PlannedCost(self.bac, self.start_date, self.finish_date, self.cost_profile)
 
 
 @dataclass(frozen=True)
@@ -60,6 +77,7 @@ class Evm:
     etc: Decimal | None
     vac: Decimal | None
     tcpi: Decimal | None
+    tcpi_eac: Decimal | None
     schedule_slip_days: int | None
     suggested_rag: str | None
 
@@ -90,21 +108,13 @@ def rounded_ratio(value: Decimal | None) -> float | None:
 
 def linear_planned_value(baseline: Baseline, as_of: date) -> Decimal | None:
     """The budget spread evenly over start..finish; None without both baseline dates."""
-    start, finish = baseline.start_date, baseline.finish_date
-    if start is None or finish is None:
-        return None
-    if as_of >= finish:
-        return money(baseline.bac)
-    if as_of <= start:
-        return Decimal("0.00")
-    elapsed = Decimal((as_of - start).days) / Decimal((finish - start).days)
-    return money(baseline.bac * elapsed)
+    return planned_value_at(PlannedCost(baseline.bac, baseline.start_date, baseline.finish_date), as_of)
 
 
 def planned_value(baseline: Baseline, progress: Progress | None, as_of: date) -> Decimal | None:
     if progress is not None and progress.planned_value is not None:
         return progress.planned_value
-    return linear_planned_value(baseline, as_of)
+    return planned_value_at(baseline.planned_cost, as_of)
 
 
 def earned_value(baseline: Baseline, progress: Progress | None) -> Decimal | None:
@@ -184,10 +194,21 @@ def derive_evm(
         eac=eac,
         etc=_minus(eac, ac),
         vac=_minus(bac, eac),
-        tcpi=ratio(None if ev is None else bac - ev, None if ac is None else bac - ac),
+        tcpi=to_complete(bac, ev, ac, bac),
+        tcpi_eac=to_complete(bac, ev, ac, eac),
         schedule_slip_days=slip,
         suggested_rag=suggested_rag(spi, cpi),
     )
+
+
+def to_complete(
+    bac: Decimal, ev: Decimal | None, ac: Decimal | None, target: Decimal | None
+) -> Decimal | None:
+    """The cost efficiency the remaining work needs to finish at `target` (BAC or EAC):
+    (BAC − EV) / (target − AC); None when nothing is left of the target (target − AC ≤ 0)."""
+    if ev is None or ac is None or target is None or target - ac <= 0:
+        return None
+    return (bac - ev) / (target - ac)
 
 
 @dataclass(frozen=True)

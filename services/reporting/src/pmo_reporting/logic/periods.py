@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol, TypeVar
 
 from pmo_common.contracts.types import month_from_index, month_index, months_between
@@ -52,6 +52,11 @@ def latest_on_or_before(reports: Sequence[R], as_of: date) -> R | None:
         if best is None or (report.as_of, report.submitted_at) > (best.as_of, best.submitted_at):
             best = report
     return best
+
+
+def end_of_day(as_of: date) -> datetime:
+    """The first instant after `as_of` (UTC): what is in effect "as of" a date began before it."""
+    return datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 def today() -> date:

@@ -79,8 +79,10 @@ def planned_value_at(plan: PlannedCost, as_of: date) -> Decimal | None:
         return plan.bac.quantize(CENT)
     if as_of <= plan.start:
         return Decimal("0.00")
-    elapsed = Decimal((as_of - plan.start).days) / Decimal((plan.finish - plan.start).days)
-    return (plan.bac * elapsed).quantize(CENT, rounding=ROUND_HALF_EVEN)
+    # Multiplied before dividing: BAC × days is exact, so the one division rounds as the exact
+    # quotient does (a rounded share first would tip a value of exactly half a cent the wrong way).
+    spread = plan.bac * Decimal((as_of - plan.start).days) / Decimal((plan.finish - plan.start).days)
+    return spread.quantize(CENT, rounding=ROUND_HALF_EVEN)
 
 
 def pv_knots(plan: PlannedCost) -> list[tuple[int, Fraction]] | None:

@@ -28,8 +28,9 @@ class PortfolioView(UpstreamPortfolio, Base):
 
 
 class ProjectView(UpstreamProject, Base):
-    """The upstream project (`pmo_common.upstream`) with the baseline EVM needs and the figures of
-    its latest status report."""
+    """The upstream project (`pmo_common.upstream`) with its current budget and dates (its cost
+    profile is in `PlanPeriod`, number 0; its baselines in `BaselineView`) and the figures of its
+    latest status report."""
 
     __tablename__ = "rm_projects"
     __table_args__ = (Index("ix_rm_projects_portfolio", "portfolio_id", "deleted"),)
@@ -44,6 +45,42 @@ class ProjectView(UpstreamProject, Base):
     report_pv: Mapped[Decimal | None] = mapped_column(MoneyType, default=None)
     report_ev: Mapped[Decimal | None] = mapped_column(MoneyType, default=None)
     report_ac: Mapped[Decimal | None] = mapped_column(MoneyType, default=None)
+
+
+class BaselineView(Base):
+    """A project's approved baseline (from `baseline.approved` and the `baseline` that project events
+    carry); a baseline never changes, so the first copy of (project, number) stays."""
+
+    __tablename__ = "rm_baselines"
+
+    project_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    budget: Mapped[Decimal] = mapped_column(MoneyType)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    finish_date: Mapped[date | None] = mapped_column(Date)
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Derived, maintained whenever one of the project's baselines arrives (see
+    # `readmodels.baselines.record_baseline`): in force on D (until = the end of D) is the one row with
+    # (approved_at < until or first) and superseded_at >= until.
+    first: Mapped[bool] = mapped_column(Boolean, default=False)
+    """The earliest approved: it also serves the dates before its approval."""
+    superseded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=END_OF_TIME)
+    """The next baseline's `approved_at` (END_OF_TIME for the latest)."""
+
+
+class PlanPeriod(Base):
+    """One month of a cost profile: of baseline `number`, or (number 0) of the project's current fields."""
+
+    __tablename__ = "rm_plan_periods"
+
+    project_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(MoneyType)
+
+
+CURRENT_PLAN = 0
+"""`PlanPeriod.number` of a project's current cost profile (baselines are numbered from 1)."""
 
 
 class ProjectStageHistory(Base):
@@ -218,6 +255,8 @@ GLOBAL_SCOPE = uuid.UUID(int=0)
 READ_MODELS: tuple[type[Base], ...] = (
     PortfolioView,
     ProjectView,
+    BaselineView,
+    PlanPeriod,
     ProjectStageHistory,
     RiskView,
     RiskHistory,

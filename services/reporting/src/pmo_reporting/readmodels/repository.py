@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from pmo_common.contracts.events import OverallocationDetectedData
 from pmo_common.db import upsert_insert
 from pmo_common.events.consumer import apply_if_newer
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from pmo_reporting.readmodels.models import (
     END_OF_TIME,
@@ -66,15 +67,46 @@ async def add_history_once(
 
 
 async def bump_versions(session: AsyncSession, *scopes: uuid.UUID | None) -> None:
-    """+1 on each scope's data version (a portfolio id, or GLOBAL_SCOPE), in the caller's transaction."""
+    """+1 on each scope's data version (a portfolio id, or GLOBAL_SCOPE), in the caller's transaction.
+
+    The counters are written when the transaction commits, after everything else it changed and in
+    sorted order, however many calls and scopes it made: a consumer's batch bumps the portfolios of
+    its events in stream order, while a status report holds its project's row, so taking the counter
+    rows on the spot would let two transactions wait on each other (PostgreSQL's 40P01). Taken
+    last and in one order, a transaction holding a counter row waits only for counter rows further
+    along that order, which nothing holding them waits back for. They are written by the session's
+    `commit()` (every unit of work ends in one); a session that never commits bumps nothing."""
+    pending: set[uuid.UUID] | None = session.info.get(_PENDING_VERSIONS)
+    if pending is None:
+        pending = session.info[_PENDING_VERSIONS] = set()
+        event.listen(session.sync_session, "before_commit", _write_versions)
+        event.listen(session.sync_session, "after_rollback", _forget_versions)
+    pending.update(s for s in scopes if s is not None)
+
+
+_PENDING_VERSIONS = "pmo_reporting.pending_data_versions"
+
+
+def _write_versions(session: Session) -> None:
+    """Before commit (inside the transaction's greenlet, where synchronous calls are fine): flush
+    what the transaction changed, then bump the counters in sorted order."""
+    pending: set[uuid.UUID] = session.info[_PENDING_VERSIONS]
+    if not pending:
+        return
+    session.flush()
     table = DataVersion.__table__
-    for scope in sorted({s for s in scopes if s is not None}):  # one order: no lock-order deadlocks
-        stmt = upsert_insert(session, table).values(scope_id=scope, version=1)
-        await session.execute(
+    for scope in sorted(pending):
+        stmt = upsert_insert(cast(Any, session), table).values(scope_id=scope, version=1)
+        session.execute(
             stmt.on_conflict_do_update(
                 index_elements=[table.c.scope_id], set_={"version": table.c.version + 1}
             )
         )
+    pending.clear()
+
+
+def _forget_versions(session: Session) -> None:
+    session.info[_PENDING_VERSIONS].clear()
 
 
 async def replace_capacity(

@@ -10,7 +10,8 @@ from pmo_common.http import Repository
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_reporting.logic.evm import Baseline, Progress, earned_value
+from pmo_reporting.logic.evm import Progress, earned_value
+from pmo_reporting.readmodels.baselines import plans_of
 from pmo_reporting.readmodels.models import ProjectView
 from pmo_reporting.status_reports.models import END_OF_TIME, ProjectHealth, StatusReport
 
@@ -85,10 +86,13 @@ async def place_in_timeline(
 
 
 async def rederive(session: AsyncSession, project: ProjectView) -> None:
-    """After a project's budget changed (or its row was rebuilt): re-derive `ev_effective` of its
-    reports that state no earned value (EV = percent_complete × the current BAC), and copy the
-    latest report's figures onto the project row."""
+    """After the project's plans changed (a baseline arrived, its budget changed, its row was
+    rebuilt): re-derive `ev_effective` of its reports that state no earned value (percent_complete ×
+    the BAC in force on the report's date, `logic.plans`), and copy the latest report's figures onto
+    the project row. Under the project's row lock, taken as a submission takes it."""
     r = StatusReport
+    await session.execute(select(ProjectView.id).where(ProjectView.id == project.id).with_for_update())
+    plans = await plans_of(session, project)
     rows = (
         await session.execute(
             select(
@@ -104,12 +108,12 @@ async def rederive(session: AsyncSession, project: ProjectView) -> None:
             ).where(r.project_id == project.id)
         )
     ).all()
-    baseline, zero = Baseline(bac=project.budget), Decimal("0.00")
+    zero = Decimal("0.00")
     changed, latest = [], None
     for row in rows:
         ev = row.earned_value
         if ev is None:
-            ev = earned_value(baseline, Progress(row.percent_complete, zero))
+            ev = earned_value(plans.on(row.as_of), Progress(row.percent_complete, zero))
             if ev != row.ev_effective:
                 changed.append({"id": row.id, "ev_effective": ev})
         if row.superseded_on == END_OF_TIME:

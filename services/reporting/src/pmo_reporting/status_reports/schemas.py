@@ -32,10 +32,14 @@ class _StatusReportFields(BaseModel):
     percent_complete: float = Field(ge=0, le=100)
     actual_cost: NonNegativeMoney
     planned_value: NonNegativeMoney | None = Field(
-        default=None, description="Without it PV is the budget spread linearly over the baseline dates."
+        default=None,
+        description="Without it PV is the time-phased cost of the baseline in force (its cost profile, "
+        "else its budget spread linearly over its dates).",
     )
     earned_value: NonNegativeMoney | None = Field(
-        default=None, description="Without it EV = percent_complete × BAC / 100."
+        default=None,
+        description="Without it EV = percent_complete × BAC / 100, BAC being the budget of the baseline "
+        "in force on the report's date.",
     )
     forecast_cost: NonNegativeMoney | None = Field(default=None, description="Reported EAC.")
     forecast_finish_date: date | None = None

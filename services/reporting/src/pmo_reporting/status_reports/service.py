@@ -10,7 +10,8 @@ from pmo_common.contracts.events import ProjectHealthChanged, StatusReportSubmit
 from pmo_common.db import new_id, serialize, utcnow
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_reporting.logic.evm import Baseline, Evm, Progress, compute_evm, rounded_ratio
+from pmo_reporting.logic.evm import Evm, Progress, compute_evm, rounded_ratio
+from pmo_reporting.readmodels.baselines import locked_plan_on
 from pmo_reporting.readmodels.models import ProjectView
 from pmo_reporting.readmodels.repository import bump_versions
 from pmo_reporting.status_reports import repository
@@ -19,10 +20,6 @@ from pmo_reporting.status_reports.schemas import ProjectHealthRead, StatusReport
 
 STATUS_REPORTS: Aggregate[StatusReport] = Aggregate("status_report", read=StatusReportRead.model_validate)
 HEALTH: Aggregate[ProjectHealth] = Aggregate("project_health", read=ProjectHealthRead.model_validate)
-
-
-def baseline_of(project: ProjectView) -> Baseline:
-    return Baseline(bac=project.budget, start_date=project.start_date, finish_date=project.finish_date)
 
 
 def progress_of(report: Any) -> Progress:
@@ -44,7 +41,7 @@ async def submit(
     # One submission per project at a time: each places itself in the project's report timeline and
     # versions its health; two side by side (PostgreSQL) would read the same state.
     await serialize(session, f"pmo-reporting-project:{project.id}")
-    evm = compute_evm(baseline_of(project), progress_of(body), body.as_of)
+    evm = compute_evm(await locked_plan_on(session, project, body.as_of), progress_of(body), body.as_of)
     assert evm.ev is not None  # a report always yields an earned value
     report = StatusReport(
         **body.model_dump(exclude={"actions"}),
@@ -63,11 +60,23 @@ async def submit(
     latest = report.superseded_on == END_OF_TIME
     if latest:
         repository.set_latest(project, report)
-    await STATUS_REPORTS.create(session, report, principal, StatusReportSubmitted)
+    await STATUS_REPORTS.create(
+        session, report, principal, StatusReportSubmitted, extra=_submitted(report, evm)
+    )
     await bump_versions(session, project.portfolio_id)
     if latest:  # a late report for an earlier date changes nothing about the project's health
         await _track_health(session, report, evm, principal)
     return report
+
+
+def _submitted(report: StatusReport, evm: Evm) -> dict[str, Any]:
+    """`status_report.submitted` beyond the report's columns: its actions as the body gave them (the
+    portfolio's action register lists them) and its EVM ratios as computed at submission."""
+    return {
+        "actions": [dict(action) for action in report.actions],
+        "spi": rounded_ratio(evm.spi),
+        "cpi": rounded_ratio(evm.cpi),
+    }
 
 
 async def _track_health(session: AsyncSession, report: StatusReport, evm: Evm, principal: Principal) -> None:
