@@ -123,6 +123,11 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
             responses=COMMON_RESPONSES,
         )
 
+    _add_middleware(app, spec, settings)
+    return app
+
+
+def _add_middleware(app: FastAPI, spec: ServiceSpec, settings: Settings) -> None:
     large = tuple(spec.prefix + p for p in spec.large_body_paths)
     app.state.nul_exempt_paths = large  # their parsers reject the row holding NUL (or the atomic import)
     # A path with `{name}` segments (`/portfolios/{portfolio_id}/imports/`) matches any value there.
@@ -145,7 +150,6 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HTTPMetricsMiddleware, service=spec.name)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
-    return app
 
 
 def _path_prefix(template: str) -> re.Pattern[str]:
