@@ -1,7 +1,7 @@
 """`make bench`: starts what it needs, measures, prints a table of figures with their floors and
 ratios, and writes it as JSON under var/bench/. Not part of `make test`: benchmarks are not tests.
 
-    python -m bench [--quick] [--only http,events,imports,selection,dashboard,montecarlo]
+    python -m bench [--quick] [--only http,events,imports,selection,dashboard,governance,montecarlo]
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 from bench import sections
 from bench.common import Row
 
-ALL = ("http", "events", "imports", "selection", "dashboard", "montecarlo")
+ALL = ("http", "events", "imports", "selection", "dashboard", "governance", "montecarlo")
 
 
 def machine() -> str:
@@ -53,6 +53,12 @@ def _dashboard():
     from bench import dashboard
 
     return dashboard
+
+
+def _governance():
+    from bench import governance
+
+    return governance
 
 
 def render(rows: list[Row]) -> str:
@@ -92,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
             projects=500 if quick else 5000,
             risks=5000 if quick else 50_000,
             seconds=3 if quick else 10,
+        ),
+        "governance": lambda: _governance().governance_section(
+            workdir, entries=10_000, seconds=3 if quick else 10, verify_runs=3 if quick else 5
         ),
         "montecarlo": lambda: sections.montecarlo_section(),
     }

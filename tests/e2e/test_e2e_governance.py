@@ -43,7 +43,12 @@ async def test_an_escalated_risk_blocks_a_gate_until_it_has_a_response(stack: St
         )  # fmt: skip
         decisions = f"{p}/projects/{project['id']}/gate-decisions"
         await _ok(
-            await http.post(decisions, headers=PMO, json={"to_stage": "approved", "decision": "approve"}), 201
+            await http.post(
+                decisions,
+                headers=PMO,
+                json={"to_stage": "approved", "decision": "approve", "rationale": "funded"},
+            ),
+            201,
         )
         rule = "risks.escalated_without_response == 0"
         criteria = [
@@ -69,11 +74,14 @@ async def test_an_escalated_risk_blocks_a_gate_until_it_has_a_response(stack: St
         risk = await eventually(risk_raised, timeout=30)  # once the risk service knows the project
         assert risk["escalated"] is True
 
-        async def blocked() -> Any:
-            response = await http.post(decisions, headers=PMO, json=KICK_OFF)
-            return response.json() if response.status_code == 409 else None
+        check = f"{p}/projects/{project['id']}/gate-check"
 
-        problem = await eventually(blocked, timeout=30)  # once the escalation reached the portfolio service
+        async def escalation_known() -> Any:  # the portfolio service learns it from the risk service's events
+            result = (await http.get(check, headers=PMO, params={"to_stage": "in_progress"})).json()
+            return result if result.get("passed") is False else None
+
+        await eventually(escalation_known, timeout=30)
+        problem = await _ok(await http.post(decisions, headers=PMO, json=KICK_OFF), 409)
         [failing] = problem["failing_criteria"]
         assert failing["key"] == "risks_handled" and failing["facts"]["risks.escalated_without_response"] == 1
         assert (await http.post(decisions, headers=PM, json=KICK_OFF)).status_code == 403  # never the manager
