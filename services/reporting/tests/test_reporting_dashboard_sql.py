@@ -266,6 +266,8 @@ async def dashboard_of(
         capacity=await service.capacity_summary(session, portfolio.id, figures.as_of),
         attention=attention[: service.MAX_ATTENTION],
         attention_total=len(attention),
+        actions=await service.action_counts(session, portfolio.id, figures.as_of),
+        decisions=await service.decision_summary(session, portfolio.id, figures.as_of),
     )
 
 

@@ -10,8 +10,12 @@ from datetime import datetime
 from typing import Any, TypeAlias
 
 from pmo_common.contracts.events import (
+    ActionCreated,
+    ActionOverdue,
+    ActionUpdated,
     BaselineApproved,
     CapacityChanged,
+    DecisionRecorded,
     DemandChanged,
     OverallocationDetected,
     ProjectDeleted,
@@ -26,7 +30,7 @@ from pmo_common.events.consumer import EventHandlers, apply_if_newer
 from pmo_common.upstream import PortfolioEvent, ProjectEvent, track_portfolios, track_projects
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_reporting.readmodels import baselines, repository
+from pmo_reporting.readmodels import baselines, governance, repository
 from pmo_reporting.readmodels.models import (
     GLOBAL_SCOPE,
     PortfolioView,
@@ -39,6 +43,7 @@ from pmo_reporting.status_reports import repository as status_reports
 from pmo_reporting.webhooks import recorder as webhooks
 
 RiskEvent: TypeAlias = RiskRaised | RiskUpdated | RiskClosed | RiskEscalated | RiskDeescalated
+ActionEvent: TypeAlias = ActionCreated | ActionUpdated | ActionOverdue
 
 handlers = EventHandlers()
 
@@ -102,6 +107,23 @@ async def on_baseline(session: AsyncSession, event: BaselineApproved) -> None:
     if project is not None:  # else the project's own events re-derive when they arrive
         await status_reports.rederive(session, project)
     await repository.bump_versions(session, data.portfolio_id, project.portfolio_id if project else None)
+
+
+@handlers.on(ActionCreated, ActionUpdated, ActionOverdue, name="portfolio")
+async def on_action(session: AsyncSession, event: ActionEvent) -> None:
+    """The action register, for the dashboards' open and overdue counts and the board report."""
+    await webhooks.record(session, event)
+    data = event.data
+    before = await governance.record_action(session, data, event.envelope.time)
+    await repository.bump_versions(session, before, data.portfolio_id)
+
+
+@handlers.on(DecisionRecorded, name="portfolio")
+async def on_decision(session: AsyncSession, event: DecisionRecorded) -> None:
+    """The decision log's entries, for the latest decisions on dashboards and the board report."""
+    await webhooks.record(session, event)
+    if await governance.record_decision(session, event.data):
+        await repository.bump_versions(session, event.data.portfolio_id)
 
 
 @handlers.on(RiskRaised, RiskUpdated, RiskClosed, RiskEscalated, RiskDeescalated, name="risk")

@@ -2,10 +2,19 @@
 (the app and the Alembic environment both do, so they see the same schema)."""
 
 from pmo_reporting.db import Base
+from pmo_reporting.readmodels.governance import ActionView, DecisionView
 from pmo_reporting.readmodels.models import READ_MODELS, DataVersion
 from pmo_reporting.status_reports.models import ProjectHealth, StatusReport
 from pmo_reporting.webhooks import models as webhook_models  # noqa: F401  (registers its tables)
 
 metadata = Base.metadata
 
-__all__ = ["READ_MODELS", "DataVersion", "ProjectHealth", "StatusReport", "metadata"]
+__all__ = [
+    "READ_MODELS",
+    "ActionView",
+    "DataVersion",
+    "DecisionView",
+    "ProjectHealth",
+    "StatusReport",
+    "metadata",
+]

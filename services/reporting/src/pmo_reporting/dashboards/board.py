@@ -10,8 +10,8 @@ from pmo_common.contracts.types import months_between
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_reporting import charts
-from pmo_reporting.dashboards import exports, repository, service
-from pmo_reporting.dashboards.exports import ProjectLine
+from pmo_reporting.dashboards import exports, governance, repository, service
+from pmo_reporting.dashboards.exports import OverdueAction, ProjectLine
 from pmo_reporting.dashboards.repository import ResultRow
 from pmo_reporting.logic.evm import derive_evm, from_cents
 from pmo_reporting.logic.periods import add_months, month_end, month_of, today
@@ -73,4 +73,9 @@ async def report_html(session: AsyncSession, portfolio: PortfolioView, as_of: da
         ac.append(totals.ac)
     curve = await anyio.to_thread.run_sync(charts.s_curve_svg, months, pv, ev, ac, portfolio.currency)
     heat = await anyio.to_thread.run_sync(charts.heatmap_svg, risks.heatmap)
-    return exports.board_report_html(portfolio.name, board, curve, heat, months, today())
+    overdue = [
+        OverdueAction(title=a.title, owner=a.owner, due_date=a.due_date, status=a.status)
+        for a in await governance.overdue_actions(session, portfolio.id, as_of)
+        if a.due_date is not None
+    ]
+    return exports.board_report_html(portfolio.name, board, curve, heat, months, today(), overdue)

@@ -76,6 +76,16 @@ class ProjectLine:
     escalated_risks: int
 
 
+@dataclass(frozen=True)
+class OverdueAction:
+    """A line of the board report's overdue actions."""
+
+    title: str
+    owner: str | None
+    due_date: date
+    status: str
+
+
 def portfolio_csv(lines: Sequence[ProjectLine]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
@@ -121,6 +131,33 @@ def _ratio(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+def _governance_tables(board: Dashboard, overdue: Sequence[OverdueAction]) -> str:
+    """The overdue actions (longest overdue first) and the latest decisions, user text escaped."""
+    action_rows = (
+        "".join(
+            f"<tr><td>{a.due_date.isoformat()}</td><td>{(board.as_of - a.due_date).days}</td>"
+            f"<td>{escape(a.title)}</td><td>{escape(a.owner or '—')}</td><td>{escape(a.status)}</td></tr>"
+            for a in overdue
+        )
+        or '<tr><td colspan="5">No overdue actions.</td></tr>'
+    )
+    decision_rows = (
+        "".join(
+            f"<tr><td>{d.decided_at.date().isoformat()}</td><td>{d.sequence}</td><td>{escape(d.kind)}</td>"
+            f"<td>{escape(d.title)}</td><td>{escape(d.decided_by)}</td></tr>"
+            for d in board.decisions.latest
+        )
+        or '<tr><td colspan="5">No decisions recorded.</td></tr>'
+    )
+    return f"""<h2>Overdue actions ({board.actions.overdue} of {board.actions.open} open)</h2>
+<table class="overdue-actions"><thead><tr><th>Due</th><th>Days overdue</th><th>Action</th><th>Owner</th>
+<th>Status</th></tr></thead><tbody>{action_rows}</tbody></table>
+<h2>Recent decisions</h2>
+<table class="recent-decisions"><thead><tr><th>Decided</th><th>No.</th><th>Kind</th><th>Decision</th>
+<th>Decided by</th></tr></thead><tbody>{decision_rows}</tbody></table>
+"""
+
+
 def _counts(mapping: dict[str, int]) -> str:
     return ", ".join(f"{escape(k)}: {v}" for k, v in sorted(mapping.items())) or "—"
 
@@ -146,9 +183,10 @@ def board_report_html(
     heatmap: bytes,
     months: Sequence[str],
     generated: date,
+    overdue: Sequence[OverdueAction] = (),
 ) -> str:
-    """One page: headline figures, the S-curve, the risk heat map, attention and top risks. Every
-    piece of user text is escaped."""
+    """One page: headline figures, the S-curve, the risk heat map, attention, top risks, overdue
+    actions and recent decisions. Every piece of user text is escaped."""
     e, r, p = board.evm, board.risks, board.projects
     kpis = [
         ("Projects", str(p.total)),
@@ -195,5 +233,5 @@ Risks by level: {_counts(r.by_level)}.</p>
 <table><thead><tr><th>Score</th><th>Level</th><th>Risk</th>
 <th>EMV ({escape(board.currency)})</th><th>Escalated</th></tr></thead>
 <tbody>{risk_rows}</tbody></table>
-</body></html>
+{_governance_tables(board, overdue)}</body></html>
 """

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from pmo_common.contracts.types import Money, NonNegativeMoney
 from pydantic import BaseModel, Field
@@ -81,6 +81,28 @@ class Attention(BaseModel):
     reasons: list[str]
 
 
+class ActionCounts(BaseModel):
+    """The portfolio's action register as of the date: an action counts from its creation until it
+    is closed (done or cancelled) or deleted; overdue = open with a due date before the date."""
+
+    open: int = Field(description="Actions `open` or `in_progress` on the date.")
+    overdue: int = Field(description="Of those, the ones whose due date was before the date.")
+
+
+class LatestDecision(BaseModel):
+    title: str
+    kind: str
+    decided_by: str
+    decided_at: datetime
+    sequence: int
+
+
+class DecisionSummary(BaseModel):
+    latest: list[LatestDecision] = Field(
+        description="The 5 latest decision-log entries decided on or before the date, latest first."
+    )
+
+
 class Dashboard(BaseModel):
     portfolio_id: uuid.UUID
     currency: str
@@ -93,6 +115,8 @@ class Dashboard(BaseModel):
         description="Projects needing attention, most reasons first (at most 100)."
     )
     attention_total: int
+    actions: ActionCounts
+    decisions: DecisionSummary
 
 
 class KpiRisks(BaseModel):

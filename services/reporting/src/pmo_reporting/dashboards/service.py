@@ -12,16 +12,19 @@ from decimal import Decimal
 from pmo_common.queries import MonthRange
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_reporting.dashboards import repository
+from pmo_reporting.dashboards import governance, repository
 from pmo_reporting.dashboards.cache import DashboardCache, cache_key
 from pmo_reporting.dashboards.repository import EvmGroup, ResultRow, RiskFigures
 from pmo_reporting.dashboards.schemas import (
+    ActionCounts,
     Attention,
     CapacitySummary,
     Dashboard,
+    DecisionSummary,
     KpiPoint,
     KpiRisks,
     KpiSeries,
+    LatestDecision,
     OverallocatedPerson,
     PortfolioEvm,
     ProjectCounts,
@@ -82,7 +85,19 @@ async def dashboard(session: AsyncSession, portfolio: PortfolioView, as_of: date
         capacity=await capacity_summary(session, portfolio.id, as_of),
         attention=[attention_of(row, as_of) for row in candidates],
         attention_total=attention_total,
+        actions=await action_counts(session, portfolio.id, as_of),
+        decisions=await decision_summary(session, portfolio.id, as_of),
     )
+
+
+async def action_counts(session: AsyncSession, portfolio_id: uuid.UUID, as_of: date) -> ActionCounts:
+    open_, overdue = await governance.action_counts(session, portfolio_id, as_of)
+    return ActionCounts(open=open_, overdue=overdue)
+
+
+async def decision_summary(session: AsyncSession, portfolio_id: uuid.UUID, as_of: date) -> DecisionSummary:
+    rows = await governance.latest_decisions(session, portfolio_id, as_of)
+    return DecisionSummary(latest=[LatestDecision.model_validate(r, from_attributes=True) for r in rows])
 
 
 async def dashboard_json(

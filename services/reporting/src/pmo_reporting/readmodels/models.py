@@ -17,6 +17,7 @@ from sqlalchemy import Boolean, Date, Float, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pmo_reporting.db import Base
+from pmo_reporting.readmodels.governance import ActionView, DecisionView
 
 END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 
@@ -265,5 +266,7 @@ READ_MODELS: tuple[type[Base], ...] = (
     DemandState,
     DemandCell,
     Overallocation,
+    ActionView,
+    DecisionView,
 )
 """Every table a rebuild empties and refills from the streams."""

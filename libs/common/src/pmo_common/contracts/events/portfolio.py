@@ -199,6 +199,8 @@ class ActionData(EventData):
     overdue: bool = False
     closed_at: datetime | None = None
     deleted: bool = False
+    created_at: datetime | None = None
+    """When the action entered the register (absent from older producers)."""
 
 
 class ActionCreated(Event[ActionData]):
