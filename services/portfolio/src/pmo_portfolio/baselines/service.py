@@ -7,7 +7,9 @@ editing them never changes a baseline. Never commits."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from pmo_common.auth import Principal
 from pmo_common.changes import Aggregate
@@ -52,17 +54,22 @@ async def take_first(
     approved_by: str,
     approved_at: datetime,
     rationale: str,
+    terms: Mapping[str, Any] | None = None,
 ) -> Baseline:
-    """Baseline 1 from the project as it is now (called as it enters `approved`)."""
+    """Baseline 1: from the project as it is now (called as it enters `approved`), or from `terms`
+    (`budget`, `start_date`, `finish_date`, `cost_profile`: an imported plan's)."""
+    fixed = terms or {
+        "budget": project.budget,
+        "start_date": project.start_date,
+        "finish_date": project.finish_date,
+        "cost_profile": list(project.cost_profile),
+    }
     baseline = Baseline(
         id=uuid.uuid4(),
         project_id=project.id,
         portfolio_id=project.portfolio_id,
         number=1,
-        budget=project.budget,
-        start_date=project.start_date,
-        finish_date=project.finish_date,
-        cost_profile=list(project.cost_profile),
+        **fixed,
         rationale=rationale,
         approved_by=approved_by,
         approved_at=approved_at,

@@ -5,12 +5,11 @@ the baselines service. Both are recorded in the decision log. Never commits."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from pmo_common import mspdi
 from pmo_common.auth import Principal
-from pmo_common.contracts.events import BaselineApproved, ProjectUpdated
+from pmo_common.contracts.events import ProjectUpdated
 from pmo_common.db import serialize, utcnow
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -90,25 +89,23 @@ async def _first(
     session: AsyncSession, project: Project, terms: mspdi.Terms, principal: Principal, rationale: str
 ) -> None:
     approved_at = utcnow()
-    baseline = Baseline(
-        id=uuid.uuid4(),
-        project_id=project.id,
-        portfolio_id=project.portfolio_id,
-        number=1,
-        budget=terms.budget,
-        start_date=terms.start,
-        finish_date=terms.finish,
-        cost_profile=stored_profile(terms),
-        rationale=rationale,
-        approved_by=principal.sub,
-        approved_at=approved_at,
-        version=1,
-    )
-    if "baselines" in inspect(project).unloaded:  # loaded here, never lazily
+    if "baselines" in inspect(project).unloaded:  # loaded before the change reads the project, never lazily
         await session.refresh(project, ["baselines"])
     async with PROJECTS.change(session, project, principal, ProjectUpdated, action="baseline_imported") as c:
-        project.baselines.append(baseline)
-        await baseline_service.BASELINES.create(session, baseline, principal, BaselineApproved)
+        baseline = await baseline_service.take_first(
+            session,
+            project,
+            principal,
+            approved_by=principal.sub,
+            approved_at=approved_at,
+            rationale=rationale,
+            terms={
+                "budget": terms.budget,
+                "start_date": terms.start,
+                "finish_date": terms.finish,
+                "cost_profile": stored_profile(terms),
+            },
+        )
         project.updated_at = approved_at  # a new version of the project, whose events carry the baseline
         c.changed = ["baseline"]
     links: list[dict[str, Any]] = [
