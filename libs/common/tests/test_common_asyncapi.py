@@ -40,10 +40,20 @@ CONTRACT_SUBJECTS = {
     "pmo.portfolio.action.created",
     "pmo.portfolio.action.updated",
     "pmo.portfolio.action.overdue",
+    "pmo.portfolio.benefit.created",
+    "pmo.portfolio.benefit.updated",
+    "pmo.portfolio.benefit.deleted",
+    "pmo.portfolio.benefit.measured",
 }
 # Subjects the platform adds beyond the contract's names (documented in the AsyncAPI document): risk
-# responses, which the portfolio's action register lists.
-PLATFORM_SUBJECTS = {"pmo.risk.response.created", "pmo.risk.response.updated"}
+# responses, which the portfolio's action register lists; programmes, which reporting groups by.
+PLATFORM_SUBJECTS = {
+    "pmo.risk.response.created",
+    "pmo.risk.response.updated",
+    "pmo.portfolio.programme.created",
+    "pmo.portfolio.programme.updated",
+    "pmo.portfolio.programme.deleted",
+}
 
 
 def test_the_catalogue_has_exactly_the_contract_subjects_and_the_platform_s_own():

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from pmo_common.contracts.events.base import Event, EventData
 from pmo_common.contracts.types import Month, NonNegativeMoney
+
+
+class FieldDefinitionData(BaseModel):
+    """One custom project field of a portfolio (contract §7.2)."""
+
+    key: str
+    label: str
+    type: str
+    choices: list[str] = Field(default_factory=list)
+    required: bool = False
 
 
 class PortfolioData(EventData):
@@ -18,6 +29,9 @@ class PortfolioData(EventData):
     budget: NonNegativeMoney
     start_date: date | None = None
     end_date: date | None = None
+    fields: list[FieldDefinitionData] = Field(
+        default_factory=list, description="The portfolio's custom project field definitions."
+    )
     deleted: bool = False
 
 
@@ -65,6 +79,11 @@ class ProjectData(EventData):
     scores: dict[str, float] = Field(default_factory=dict)
     cost_profile: list[PeriodAmount] = Field(default_factory=list)
     baseline: BaselineTerms | None = Field(default=None, description="The baseline in force, if any.")
+    programme_id: uuid.UUID | None = None
+    fields: dict[str, Any] = Field(
+        default_factory=dict, description="Custom field values by key (number, string or YYYY-MM-DD)."
+    )
+    tags: list[str] = Field(default_factory=list)
     deleted: bool = False
 
 
@@ -219,3 +238,82 @@ class ActionOverdue(Event[ActionData]):
     """An open action passed its due date (once per crossing, within seconds of it)."""
 
     subject = "pmo.portfolio.action.overdue"
+
+
+class ProgrammeData(EventData):
+    portfolio_id: uuid.UUID
+    code: str
+    name: str
+    description: str = ""
+    owner: str | None = None
+    deleted: bool = False
+
+
+class ProgrammeCreated(Event[ProgrammeData]):
+    """A programme was created in a portfolio."""
+
+    subject = "pmo.portfolio.programme.created"
+
+
+class ProgrammeUpdated(Event[ProgrammeData]):
+    """A programme changed."""
+
+    subject = "pmo.portfolio.programme.updated"
+
+
+class ProgrammeDeleted(Event[ProgrammeData]):
+    """A programme was deleted (deleted=true); its projects no longer belong to a programme."""
+
+    subject = "pmo.portfolio.programme.deleted"
+
+
+class Measurement(BaseModel):
+    as_of: date
+    value: float
+    note: str = ""
+
+
+class BenefitData(EventData):
+    """A benefit as served (`latest` and `realised_percent` as of the moment of the change)."""
+
+    portfolio_id: uuid.UUID
+    programme_id: uuid.UUID | None = None
+    project_id: uuid.UUID | None = None
+    name: str
+    kind: str
+    unit: str = ""
+    baseline_value: float
+    target_value: float
+    target_date: date | None = None
+    owner: str | None = None
+    latest: Measurement | None = None
+    realised_percent: float | None = None
+    deleted: bool = False
+
+
+class BenefitMeasuredData(BenefitData):
+    measurement: Measurement = Field(description="The measurement just recorded.")
+
+
+class BenefitCreated(Event[BenefitData]):
+    """A benefit entered the register."""
+
+    subject = "pmo.portfolio.benefit.created"
+
+
+class BenefitUpdated(Event[BenefitData]):
+    """A benefit's definition changed."""
+
+    subject = "pmo.portfolio.benefit.updated"
+
+
+class BenefitDeleted(Event[BenefitData]):
+    """A benefit was deleted (deleted=true)."""
+
+    subject = "pmo.portfolio.benefit.deleted"
+
+
+class BenefitMeasured(Event[BenefitMeasuredData]):
+    """A measurement of a benefit was recorded."""
+
+    subject = "pmo.portfolio.benefit.measured"

@@ -32,8 +32,8 @@ class StatusReportData(EventData):
     cost: str
     risk: str
     resources: str
-    percent_complete: float
-    actual_cost: NonNegativeMoney
+    percent_complete: float | None = Field(default=None, description="null: the report gave none.")
+    actual_cost: NonNegativeMoney | None = Field(default=None, description="null: the report gave none.")
     planned_value: NonNegativeMoney | None = None
     earned_value: NonNegativeMoney | None = None
     forecast_cost: NonNegativeMoney | None = None
