@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeAlias
 
+from pydantic_core import to_jsonable_python
 from sqlalchemy import String, Uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -79,6 +80,9 @@ def _values(model: Any, data: ProjectData | PortfolioData, deleted: bool) -> dic
     """The event's fields that the table has (a service's copy may keep more or fewer)."""
     columns = model.__table__.columns.keys()
     values = {name: getattr(data, name) for name in columns if name != "version" and hasattr(data, name)}
+    for name, value in values.items():
+        if isinstance(value, list | dict):  # JSON columns hold plain values, not pydantic models
+            values[name] = to_jsonable_python(value)
     values["deleted"] = deleted
     return values
 

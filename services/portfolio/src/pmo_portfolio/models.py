@@ -11,6 +11,7 @@ from pmo_portfolio.gates.fact_models import ResponseFact, RiskFact, StatusReport
 from pmo_portfolio.gates.models import GateDecision
 from pmo_portfolio.gates.policy_models import GateApproval, GateCriteriaSet, GatePolicy
 from pmo_portfolio.portfolios.models import Portfolio
+from pmo_portfolio.programmes.models import Programme
 from pmo_portfolio.projects.models import Project
 from pmo_portfolio.scenarios.models import Scenario
 
@@ -27,6 +28,7 @@ __all__ = [
     "GateDecision",
     "GatePolicy",
     "Portfolio",
+    "Programme",
     "Project",
     "ProjectDemand",
     "ResponseFact",

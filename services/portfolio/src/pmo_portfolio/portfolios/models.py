@@ -3,8 +3,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from pmo_common.db import MoneyType, UTCDateTime, utcnow
+from pmo_common.db import JSONText, MoneyType, UTCDateTime, utcnow
 from sqlalchemy import Date, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -21,6 +22,8 @@ class Portfolio(Base):
     budget: Mapped[Decimal] = mapped_column(MoneyType)
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
+    # The custom project field definitions [{key, label, type, choices, required}] (contract §7.2).
+    fields: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list, server_default="[]")
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -49,6 +49,13 @@ class Project(Base):
     scores: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
     # The forecast's time-phased cost: [{period, amount}] in month order (empty: linear by day).
     cost_profile: Mapped[list[dict[str, str]]] = mapped_column(JSONText, default=list, server_default="[]")
+    # SET NULL is never relied on: deleting a programme detaches its projects in the service (with events).
+    programme_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("programmes.id", ondelete="SET NULL"), index=True
+    )
+    # Custom field values {key: value}, checked against the portfolio's definitions on every write.
+    fields: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict, server_default="{}")
+    tags: Mapped[list[str]] = mapped_column(JSONText, default=list, server_default="[]")
     # The project GUID of the Microsoft Project file it was imported from (`imports/`), else null.
     msproject_guid: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(default=1)

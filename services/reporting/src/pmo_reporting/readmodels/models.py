@@ -10,9 +10,17 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
-from pmo_common.db import MoneyType, UTCDateTime
-from pmo_common.upstream import STAGE_LENGTH, UpstreamPortfolio, UpstreamProject
+from pmo_common.db import JSONText, MoneyType, UTCDateTime
+from pmo_common.upstream import (
+    CODE_LENGTH,
+    NAME_LENGTH,
+    PERSON_LENGTH,
+    STAGE_LENGTH,
+    UpstreamPortfolio,
+    UpstreamProject,
+)
 from sqlalchemy import Boolean, Date, Float, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,6 +34,22 @@ class PortfolioView(UpstreamPortfolio, Base):
     __tablename__ = "rm_portfolios"
 
     budget: Mapped[Decimal] = mapped_column(MoneyType)
+    # The portfolio's custom project field definitions [{key, label, type, choices, required}].
+    fields: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list, server_default="[]")
+
+
+class ProgrammeView(Base):
+    """A programme of a portfolio (from the programme events); deleted ones stay as tombstones."""
+
+    __tablename__ = "rm_programmes"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    portfolio_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    code: Mapped[str] = mapped_column(String(CODE_LENGTH))
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    owner: Mapped[str | None] = mapped_column(String(PERSON_LENGTH))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class ProjectView(UpstreamProject, Base):
@@ -39,6 +63,10 @@ class ProjectView(UpstreamProject, Base):
     budget: Mapped[Decimal] = mapped_column(MoneyType)
     start_date: Mapped[date | None] = mapped_column(Date)
     finish_date: Mapped[date | None] = mapped_column(Date)
+    sponsor: Mapped[str | None] = mapped_column(String(PERSON_LENGTH), default=None)
+    programme_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict, server_default="{}")
+    tags: Mapped[list[str]] = mapped_column(JSONText, default=list, server_default="[]")
     # The figures of the project's latest status report (none: NULL), copied here when a report
     # becomes the latest and when the row is (re)built, so that current dashboards read one table.
     report_as_of: Mapped[date | None] = mapped_column(Date, default=None)
@@ -255,6 +283,7 @@ GLOBAL_SCOPE = uuid.UUID(int=0)
 
 READ_MODELS: tuple[type[Base], ...] = (
     PortfolioView,
+    ProgrammeView,
     ProjectView,
     BaselineView,
     PlanPeriod,

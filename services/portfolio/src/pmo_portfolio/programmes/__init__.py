@@ -1,0 +1,1 @@
+"""Programmes: groups of related projects of one portfolio (contract §7.2)."""
