@@ -110,6 +110,7 @@ async def test_create_update_delete_emit_typed_events_and_write_the_audit_trail(
         "budget": "12.50",
         "start_date": None,
         "end_date": None,
+        "fields": [],
         "deleted": False,
     }
     assert events[2]["data"]["deleted"] is True and events[2]["data"]["version"] == 3
