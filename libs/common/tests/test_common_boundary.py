@@ -10,7 +10,7 @@ import pytest
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from pmo_common.boundary import find_nul, parse_json, refuse_nul
 from pmo_common.errors import Unprocessable, install_error_handlers
-from pmo_common.queries import MonthRange, month_range, strict_query
+from pmo_common.queries import MonthRange, field_filters, month_range, strict_query
 from pydantic import BaseModel
 
 Months = Annotated[MonthRange, month_range(12)]
@@ -38,6 +38,12 @@ def _app() -> FastAPI:
     @router.get("/modelled")
     async def modelled(filters: Annotated[Filters, Query()]) -> dict[str, object]:
         return filters.model_dump()
+
+    @router.get("/fielded")
+    async def fielded(
+        fields: Annotated[dict[str, str], Depends(field_filters)], status: str | None = None
+    ) -> dict[str, object]:
+        return {"fields": fields, "status": status}
 
     app = FastAPI()
     install_error_handlers(app)
@@ -73,6 +79,15 @@ async def test_an_unknown_parameter_is_a_422_naming_it_and_what_is_taken(client)
 async def test_a_repeated_scalar_parameter_is_a_422(client):
     assert _fields(await client.get("/things?limit=1&limit=2")) == ["query.limit"]
     assert _fields(await client.get("/things?status=a&status=b&nope=1")) == ["query.status", "query.nope"]
+
+
+async def test_field_filters_are_taken_only_where_declared_and_once_each(client):
+    response = await client.get("/fielded?field.borough=Brooklyn&field.phase=Design&status=open")
+    assert response.json() == {"fields": {"borough": "Brooklyn", "phase": "Design"}, "status": "open"}
+    assert _fields(await client.get("/fielded?field.borough=a&field.borough=b")) == ["query.field.borough"]
+    assert _fields(await client.get("/fielded?field.=x")) == ["query.field."]
+    assert _fields(await client.get("/things?field.borough=Brooklyn")) == ["query.field.borough"]
+    assert "field.<key>" in (await client.get("/fielded?x=1")).json()["errors"][0]["message"]
 
 
 async def test_a_month_range_is_inclusive_ordered_and_bounded(client):

@@ -20,6 +20,22 @@ from pmo_common.errors import Unprocessable, invalid
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 _SPEC_ATTRIBUTE = "_pmo_query_parameters"
+FIELD_PREFIX = "field."
+_FIELD_PARAMETERS = FIELD_PREFIX + "<key>"
+
+
+async def field_filters(request: Request) -> dict[str, str]:
+    """A dependency for routes that filter by custom fields (contract §7.2, §7.8): `{key: value}` of
+    every `field.<key>=<value>` parameter. Declaring it lets `strict_query` accept those names; the
+    route checks the keys against the portfolio's definitions (an unknown one is the route's 422)."""
+    filters: dict[str, str] = {}
+    for name in dict.fromkeys(request.query_params.keys()):
+        if name.startswith(FIELD_PREFIX):
+            key = name.removeprefix(FIELD_PREFIX)
+            if not key:
+                raise invalid(f"query.{name}", "name the field: field.<key>=<value>")
+            filters[key] = request.query_params[name]
+    return filters
 
 
 def _declared(route: Any) -> dict[str, bool]:
@@ -33,6 +49,8 @@ def _declared(route: Any) -> dict[str, bool]:
         dependant = stack.pop()
         if dependant is None:
             continue
+        if dependant.call is field_filters:
+            found[_FIELD_PARAMETERS] = False
         for field in dependant.query_params:
             annotation = field.field_info.annotation
             if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -55,6 +73,9 @@ async def strict_query(request: Request) -> None:
         field = f"query.{name}"
         if any(NUL in value for value in request.query_params.getlist(name)) or NUL in name:
             errors.append(FieldError(field=field, message="must not contain the NUL character (U+0000)"))
+        elif name.startswith(FIELD_PREFIX) and _FIELD_PARAMETERS in declared:
+            if len(request.query_params.getlist(name)) > 1:
+                errors.append(FieldError(field=field, message="given more than once; send it once"))
         elif name not in declared:
             known = ", ".join(sorted(declared)) or "none"
             errors.append(
