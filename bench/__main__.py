@@ -1,7 +1,7 @@
 """`make bench`: starts what it needs, measures, prints a table of figures with their floors and
 ratios, and writes it as JSON under var/bench/. Not part of `make test`: benchmarks are not tests.
 
-    python -m bench [--quick] [--only http,events,imports,selection,dashboard,governance,montecarlo]
+    python -m bench [--quick] [--only http,events,imports,selection,dashboard,governance,montecarlo,boardpack]
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 from bench import sections
 from bench.common import Row
 
-ALL = ("http", "events", "imports", "selection", "dashboard", "governance", "montecarlo")
+ALL = ("http", "events", "imports", "selection", "dashboard", "governance", "montecarlo", "boardpack")
 
 
 def machine() -> str:
@@ -49,10 +49,22 @@ def _imports():
     return imports
 
 
+def _events():
+    from bench import events
+
+    return events
+
+
 def _dashboard():
     from bench import dashboard
 
     return dashboard
+
+
+def _boardpack():
+    from bench import boardpack
+
+    return boardpack
 
 
 def _governance():
@@ -90,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="pmo-bench-"))
     plan: dict[str, Callable[[], list[Row]]] = {
         "http": lambda: sections.http_section(workdir, seconds=3 if quick else 10, connections=16),
-        "events": lambda: sections.events_section(workdir, rate=200, seconds=5 if quick else 30),
+        "events": lambda: _events().events_section(workdir, rate=200, seconds=5 if quick else 30),
         "imports": lambda: _imports().imports_section(workdir, rows=10_000 if quick else 100_000),
         "selection": lambda: sections.selection_section((100, 1000) if quick else (100, 1000, 5000)),
         "dashboard": lambda: _dashboard().dashboard_section(
@@ -98,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
             projects=500 if quick else 5000,
             risks=5000 if quick else 50_000,
             seconds=3 if quick else 10,
+        ),
+        "boardpack": lambda: _boardpack().boardpack_section(
+            workdir, projects=500 if quick else 5000, risks=5000 if quick else 50_000
         ),
         "governance": lambda: _governance().governance_section(
             workdir, entries=10_000, seconds=3 if quick else 10, verify_runs=3 if quick else 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -63,10 +64,11 @@ def wait_http(url: str, timeout: float = 60) -> None:
 class FloorApp:
     """The bare FastAPI floor under uvicorn, with the same worker count as the service."""
 
-    def __init__(self, log: Path, workers: int = 1) -> None:
+    def __init__(self, log: Path, workers: int = 1, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.log = log
         self.workers = workers
+        self.env = {**os.environ, **(env or {})}
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -92,6 +94,7 @@ class FloorApp:
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                env=self.env,
             )
         wait_http(self.url + "/healthz")
         return self

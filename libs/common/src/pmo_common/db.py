@@ -215,7 +215,14 @@ class Database:
             _configure_sqlite(self.read_engine, immediate=None)
         else:
             self.engine = create_async_engine(
-                url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
+                url,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_pre_ping=True,
+                pool_recycle=1800,
+                # Prepared statements per connection (SQLAlchemy's asyncpg LRU; default 100): a service
+                # issues a few hundred distinct statements, and one evicted is parsed and planned again.
+                connect_args={"prepared_statement_cache_size": 500} if is_postgres(url) else {},
             )
             self.read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
@@ -244,7 +251,8 @@ class Database:
                 yield session
                 if before_commit is not None:
                     await before_commit(session)
-                await session.commit()
+                if not read_only or session.new or session.dirty or session.deleted:
+                    await session.commit()  # the read engine autocommits: what a read executed is done
             except BaseException:
                 await session.rollback()
                 raise

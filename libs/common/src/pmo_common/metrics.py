@@ -50,6 +50,8 @@ class HTTPMetricsMiddleware:
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
         self.service = service
+        # The labelled children, looked up once per (method, route, status), not on every request.
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -69,9 +71,15 @@ class HTTPMetricsMiddleware:
         finally:
             route = _route_template(scope)
             if route is not None:
-                method = scope["method"]
-                HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()
-                HTTP_DURATION.labels(self.service, method, route).observe(time.perf_counter() - start)
+                key = (scope["method"], route, status)
+                children = self._children.get(key)
+                if children is None:
+                    children = self._children[key] = (
+                        HTTP_REQUESTS.labels(self.service, key[0], route, str(status)),
+                        HTTP_DURATION.labels(self.service, key[0], route),
+                    )
+                children[0].inc()
+                children[1].observe(time.perf_counter() - start)
 
 
 class RouteTemplates:
@@ -80,30 +88,39 @@ class RouteTemplates:
 
     def __init__(self) -> None:
         # Per app: several services may share a process (tests), each with its own paths.
-        self._compiled: weakref.WeakKeyDictionary[Any, list[tuple[re.Pattern[str], str]]] = (
+        self._compiled: weakref.WeakKeyDictionary[Any, tuple[re.Pattern[str], list[str]]] = (
             weakref.WeakKeyDictionary()
         )
 
-    def _compile(self, app: Any) -> list[tuple[re.Pattern[str], str]]:
+    def _compile(self, app: Any) -> tuple[re.Pattern[str], list[str]]:
         templates = list(app.openapi().get("paths", {}))
         # Literal segments win over parameters (`/latest` before `/{report_id}`).
         templates.sort(key=lambda t: (t.count("{"), -len(t)))
-        return [(re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(t)) + "$"), t) for t in templates]
+        # One alternation, tried in that order inside the regex engine, not one Python match per route.
+        branches = [
+            f"(?P<r{i}>" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(t)) + ")"
+            for i, t in enumerate(templates)
+        ]
+        return re.compile("^(?:" + "|".join(branches) + ")$"), templates
 
     def lookup(self, scope: Scope) -> str | None:
+        """The route template of the request; found once per request (kept in its scope)."""
+        if _ROUTE_KEY in scope:
+            return scope[_ROUTE_KEY]
         app = scope.get("app")
         if app is None or not hasattr(app, "openapi"):
             return None
         compiled = self._compiled.get(app)
         if compiled is None:
             compiled = self._compiled[app] = self._compile(app)
-        path = scope.get("path", "")
-        for pattern, template in compiled:
-            if pattern.match(path):
-                return template
-        return None
+        pattern, templates = compiled
+        match = pattern.match(scope.get("path", ""))
+        template = templates[int(match.lastgroup[1:])] if match and match.lastgroup else None
+        scope[_ROUTE_KEY] = template
+        return template
 
 
+_ROUTE_KEY = "pmo.route_template"
 ROUTES = RouteTemplates()
 
 

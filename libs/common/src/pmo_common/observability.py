@@ -123,14 +123,14 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            route = ROUTES.lookup(scope) or "unmatched"
-            access_log.info(
-                "request",
-                extra={
-                    "method": scope["method"],
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - start) * 1000, 2),
-                },
-            )
+            if access_log.isEnabledFor(logging.INFO):  # nothing is built for a line no one keeps
+                access_log.info(
+                    "request",
+                    extra={
+                        "method": scope["method"],
+                        "route": ROUTES.lookup(scope) or "unmatched",
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - start) * 1000, 2),
+                    },
+                )
             request_id_var.reset(token)

@@ -27,7 +27,7 @@ class TransactionRetryMiddleware:
         self.attempts = attempts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS") or _single_writer(scope):
             await self.app(scope, receive, send)
             return
         messages = await _buffer(receive)
@@ -60,6 +60,13 @@ class TransactionRetryMiddleware:
 
         await self.app(dict(scope), replay, guarded)
         return not held["retry"]
+
+
+def _single_writer(scope: Scope) -> bool:
+    """SQLite has one writer and never aborts a transaction for a conflict: nothing to retry, so the
+    body is not buffered and the request is not wrapped."""
+    db = getattr(getattr(scope.get("app"), "state", None), "db", None)
+    return bool(getattr(db, "sqlite", False))
 
 
 async def _buffer(receive: Receive) -> list[Message] | None:
