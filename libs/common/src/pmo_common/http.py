@@ -13,12 +13,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from pmo_common.errors import AppError, PreconditionFailed, PreconditionRequired, invalid
+from pmo_common.examples import page_examples
 
 T = TypeVar("T")
 M = TypeVar("M")
@@ -27,6 +28,8 @@ MAX_LIMIT = 500
 
 class Page(BaseModel, Generic[T]):
     """A page of a collection; pass `next_cursor` back as `cursor` for the next one."""
+
+    model_config = ConfigDict(json_schema_extra=page_examples)
 
     items: list[T]
     next_cursor: str | None = Field(default=None, description="Opaque; null on the last page.")

@@ -26,14 +26,16 @@ IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     ),
 }
 RESOURCE_CSV = "external_id,name,email,role,skills,org_unit,fte,hours_per_week,cost_rate,active\n" + (
-    "HR-1,Ada Lovelace,ada@example.com,developer,python;sql,R&D,1,40,95.00,true\n"
+    "HR-00042,Ada Lovelace,ada@example.com,developer,python;sql,R&D,0.8,40,95.00,true\n"
 )
-CAPACITY_CSV = "external_id,period,available_hours\nHR-1,2026-01,120\nHR-1,2026-02,160\n"
+CAPACITY_CSV = "external_id,period,available_hours\nHR-00042,2027-01,120\nHR-00042,2027-02,160\n"
 DESCRIPTION = (
     'An upsert by {key} from JSON `{{"rows": [...]}}` or `text/csv` (header row), in one '
     "transaction. Valid rows are applied and bad rows reported; `atomic=true` applies nothing "
     "if any row is rejected (422 with the report); `dry_run=true` validates and counts only. "
-    "Re-sending the same rows changes nothing (`unchanged` = all). At most {max_rows} rows."
+    "Re-sending the same rows changes nothing (`unchanged` = all). At most {max_rows} rows. The report "
+    "stays readable at `Content-Location` (`GET /imports/{{import_id}}`). Admin, pmo, resource_manager or "
+    "an integration key."
 )
 Options = Annotated[ImportOptions, Query()]
 
@@ -43,6 +45,7 @@ Options = Annotated[ImportOptions, Query()]
     status_code=status.HTTP_200_OK,
     response_model=ImportReport,
     responses=IMPORT_RESPONSES,
+    summary="Import people (JSON or CSV)",
     description=DESCRIPTION.format(key="`external_id`", max_rows=MAX_ROWS),
     openapi_extra=request_body_doc(ResourceCreate, RESOURCE_CSV),
 )
@@ -67,6 +70,7 @@ async def import_resources(
     status_code=status.HTTP_200_OK,
     response_model=ImportReport,
     responses=IMPORT_RESPONSES,
+    summary="Import monthly capacity (JSON or CSV)",
     description=DESCRIPTION.format(key="`external_id` + `period`", max_rows=MAX_ROWS)
     + " Rows for unknown `external_id`s are rejected.",
     openapi_extra=request_body_doc(CapacityRow, CAPACITY_CSV),
@@ -108,7 +112,7 @@ field `file`:
 
 One transaction: a file that is not usable MSPDI, or hostile XML (a DOCTYPE: entity-expansion bombs,
 external entities), is a 422 that says what is wrong and nothing is applied. Demand and over-allocation
-events follow as for any allocation change.
+events follow as for any allocation change. Admin, pmo, resource_manager or an integration key.
 """
 
 
@@ -133,6 +137,10 @@ async def import_msproject(
     return await msproject.import_plan(session, plan, options, principal)
 
 
-@router.get("/{import_id}", response_model=ImportReport, responses=GET_RESPONSES)
+@router.get(
+    "/{import_id}", response_model=ImportReport, responses=GET_RESPONSES, summary="An import's report"
+)
 async def get_import(run: ImportDep, _: IntegrationReader) -> ImportReport:
+    """The report of an earlier people or capacity import, as it answered (its rejected rows
+    included). An unknown id is a 404. Every reader role and integration keys."""
     return ImportReport.of(run)

@@ -6,6 +6,7 @@ from typing import Any
 
 from pmo_common.contracts.problem import FieldError
 from pmo_common.contracts.types import Month
+from pmo_common.examples import CREATED_AT, model_examples
 from pydantic import BaseModel, ConfigDict, Field
 
 from pmo_resource.imports.models import ImportRun
@@ -18,7 +19,15 @@ MAX_REPORTED_REJECTIONS = 10_000
 class CapacityRow(BaseModel):
     """One person's available hours in one month (replaces their default capacity for it)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"external_id": "HR-00042", "period": "2027-01", "available_hours": 120},
+                {"external_id": "HR-00042", "period": "2027-02", "available_hours": 160},
+            ]
+        },
+    )
 
     external_id: ExternalId
     period: Month
@@ -56,6 +65,36 @@ class RejectedRow(BaseModel):
 
 
 class ImportReport(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "import_id": "8d9e0f1a-2b3c-4d4e-8f5a-6b7c8d9e0f1a",
+                    "kind": "resources",
+                    "received": 3,
+                    "created": 1,
+                    "updated": 1,
+                    "unchanged": 0,
+                    "rejected": [
+                        {
+                            "row": 3,
+                            "external_id": "HR-00077",
+                            "errors": [
+                                {"field": "fte", "message": "Input should be less than or equal to 1"}
+                            ],
+                        }
+                    ],
+                    "rejected_count": 1,
+                    "atomic": False,
+                    "dry_run": False,
+                    "applied": True,
+                    "created_by": "hr-sync",
+                    "created_at": CREATED_AT,
+                }
+            ]
+        }
+    )
+
     import_id: uuid.UUID
     kind: str = Field(description="`resources` or `capacity`.")
     received: int
@@ -100,6 +139,8 @@ def request_body_doc(row_model: type[BaseModel], csv_example: str) -> dict[str, 
         "properties": {
             "rows": {"type": "array", "maxItems": MAX_ROWS, "items": row_model.model_json_schema()}
         },
+        # The row model's examples, as one body: what is documented is what the row model accepts.
+        "examples": [{"rows": model_examples(row_model)}],
     }
     csv_schema = {
         "type": "string",

@@ -21,7 +21,9 @@ router = APIRouter(tags=["analytics"])
     responses=GET_RESPONSES,
     summary="Risk heat map",
     description="Open risks (threats and opportunities) counted per probability × impact cell. `residual` "
-    "places a risk by its latest residual assessment, or by its inherent score when it has none.",
+    "places a risk by its latest residual assessment, or by its inherent score when it has none. Scope: "
+    "`portfolio_id` and/or `project_id` (none: every portfolio); an unknown one is a 404, a project of "
+    "another portfolio a 422. Every reader role.",
 )
 async def get_heatmap(
     session: SessionDep,
@@ -44,7 +46,7 @@ async def get_heatmap(
     "its cost impact. Returns the mean, P50, P80 and P95 of the total cost (positive amounts, a loss), and "
     "`emv_total`, the signed sum of the threats' EMV (negative), in the portfolio's `currency`. The same "
     "`seed` gives the same result. A portfolio_id or project_id is required (amounts are never added across "
-    "currencies); an unknown one is a 404.",
+    "currencies); an unknown one is a 404. Every reader role.",
 )
 async def get_exposure(
     session: SessionDep,

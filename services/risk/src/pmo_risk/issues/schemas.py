@@ -3,9 +3,31 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pmo_common.contracts.types import LongText, ShortText
+from pmo_common.examples import CREATED_AT, MANAGER, PORTFOLIO_ID, PROJECT_ID, UPDATED_AT
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ISSUE_CREATE_EXAMPLE: dict[str, Any] = {
+    "title": "Test environment unavailable for two weeks",
+    "description": "The hosting provider moved the test cluster; integration tests are blocked.",
+    "owner": "bob",
+    "priority": "high",
+    "status": "open",
+    "project_id": PROJECT_ID,
+}
+ISSUE_READ_EXAMPLE: dict[str, Any] = {
+    "id": "7b8c9d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e",
+    "portfolio_id": PORTFOLIO_ID,
+    **ISSUE_CREATE_EXAMPLE,
+    "risk_id": None,
+    "status": "in_progress",
+    "created_by": MANAGER,
+    "version": 2,
+    "created_at": CREATED_AT,
+    "updated_at": UPDATED_AT,
+}
 
 
 class Priority(StrEnum):
@@ -23,7 +45,7 @@ class IssueStatus(StrEnum):
 
 
 class IssueCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [ISSUE_CREATE_EXAMPLE]})
 
     title: ShortText
     description: LongText = ""
@@ -36,7 +58,9 @@ class IssueCreate(BaseModel):
 
 
 class IssueUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"status": "resolved"}, {"priority": "critical"}]}
+    )
 
     title: ShortText | None = None
     description: LongText | None = None
@@ -55,7 +79,12 @@ class IssueUpdate(BaseModel):
 class MaterialiseRequest(BaseModel):
     """Optional overrides for the issue a risk becomes (defaults: the risk's title, description, owner)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"title": "Data migration slipped past go-live", "priority": "critical"}]
+        },
+    )
 
     title: ShortText | None = None
     owner: str | None = Field(default=None, min_length=1, max_length=200)
@@ -66,7 +95,7 @@ class MaterialiseRequest(BaseModel):
 
 
 class IssueRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [ISSUE_READ_EXAMPLE]})
 
     id: uuid.UUID
     portfolio_id: uuid.UUID

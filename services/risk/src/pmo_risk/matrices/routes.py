@@ -19,9 +19,11 @@ router = APIRouter(prefix="/matrices", tags=["matrices"])
     response_model=MatrixRead,
     responses=GET_RESPONSES,
     summary="A portfolio's risk matrix",
-    description="An unknown portfolio is a 404. A portfolio without a stored matrix gets the defaults — probability 10, 30, 50, 70, 90 %; "
+    description="The probability of each of the five probability levels, the named levels by minimum "
+    "score and the escalation score that risks of the portfolio are scored with. An unknown portfolio is "
+    "a 404. A portfolio without a stored matrix gets the defaults — probability 10, 30, 50, 70, 90 %; "
     "levels low ≥ 1, medium ≥ 5, high ≥ 10, critical ≥ 17; escalation 15 — with `version` 0 and "
-    '`is_default` true (ETag `"0"`).',
+    '`is_default` true (ETag `"0"`). Every reader role.',
 )
 async def get_matrix(portfolio_id: uuid.UUID, matrix: MatrixDep, response: Response, _: Reader) -> MatrixRead:
     read = service.read(portfolio_id, matrix)

@@ -4,10 +4,24 @@ import itertools
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
+from pmo_common.examples import PORTFOLIO_ID, UPDATED_AT
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pmo_risk.logic.scoring import MAX_SCORE
+
+# A stricter matrix than the defaults: more levels, escalation from a score of 12.
+MATRIX_WRITE_EXAMPLE: dict[str, Any] = {
+    "probability_percent": [5, 20, 40, 60, 85],
+    "levels": [
+        {"name": "low", "min_score": 1},
+        {"name": "medium", "min_score": 4},
+        {"name": "high", "min_score": 9},
+        {"name": "critical", "min_score": 16},
+    ],
+    "escalation_score": 12,
+}
 
 
 class MatrixLevel(BaseModel):
@@ -18,7 +32,7 @@ class MatrixLevel(BaseModel):
 
 
 class MatrixWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [MATRIX_WRITE_EXAMPLE]})
 
     probability_percent: list[float] = Field(
         min_length=5,
@@ -63,6 +77,20 @@ class MatrixWrite(BaseModel):
 
 
 class MatrixRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "portfolio_id": PORTFOLIO_ID,
+                    **MATRIX_WRITE_EXAMPLE,
+                    "version": 1,
+                    "is_default": False,
+                    "updated_at": UPDATED_AT,
+                }
+            ]
+        }
+    )
+
     portfolio_id: uuid.UUID
     probability_percent: list[float]
     levels: list[MatrixLevel]

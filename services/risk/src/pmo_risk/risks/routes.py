@@ -33,8 +33,11 @@ RESPONSES_TAG: list[str | Enum] = ["responses"]
     response_model=RiskRead,
     responses=CREATE_RESPONSES,
     summary="Raise a risk or opportunity",
-    description="A project's risk needs admin, pmo or the project's manager; a portfolio-level risk "
-    "(no `project_id`) needs admin or pmo. An unknown project is a 422 naming `project_id`.",
+    description="Scores the risk against its portfolio's matrix (`score`, `level`, `emv`, `escalated`), "
+    "records the initial inherent assessment and publishes `risk.raised` (and `risk.escalated` when it "
+    "starts at or above the escalation score). A project's risk needs admin, pmo or the project's manager; "
+    "a portfolio-level risk (no `project_id`) needs admin or pmo. An unknown project is a 422 naming "
+    "`project_id`. Answers 201 with `Location` and `ETag`; honours `Idempotency-Key`.",
 )
 async def create_risk(
     body: RiskCreate, session: SessionDep, request: Request, response: Response, principal: ProjectWriter
@@ -49,8 +52,9 @@ async def create_risk(
     "/risks",
     response_model=Page[RiskRead],
     summary="List risks",
-    description="Filters combine with AND. Default order: creation; `sort=-score` highest score first, "
-    "`sort=score` lowest first (ties in creation order).",
+    description="Threats and opportunities, a page at a time (`limit`, `cursor`). Filters combine with AND: "
+    "`portfolio_id`, `project_id`, `status`, `level`, `owner`. Default order: creation; `sort=-score` "
+    "highest score first, `sort=score` lowest first (ties in creation order). Every reader role.",
 )
 async def list_risks(
     session: SessionDep,
@@ -63,8 +67,10 @@ async def list_risks(
     return Page(items=[RiskRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
-@router.get("/risks/{risk_id}", response_model=RiskRead, responses=GET_RESPONSES)
+@router.get("/risks/{risk_id}", response_model=RiskRead, responses=GET_RESPONSES, summary="Get a risk")
 async def get_risk(risk: RiskDep, response: Response, _: Reader) -> RiskRead:
+    """The risk with its current scores; the `ETag` is what `PATCH` and `DELETE` send as `If-Match`.
+    An unknown id is a 404. Every reader role."""
     set_etag(response, risk.version)
     return RiskRead.model_validate(risk)
 
@@ -73,8 +79,11 @@ async def get_risk(risk: RiskDep, response: Response, _: Reader) -> RiskRead:
     "/risks/{risk_id}",
     response_model=RiskRead,
     responses=PATCH_RESPONSES,
-    description="Needs `If-Match`. Setting `status` to closed publishes `risk.closed`; a change that makes "
-    "the current score cross the escalation score also publishes `risk.escalated`/`risk.deescalated`.",
+    summary="Change a risk",
+    description="Any subset of the fields; omitting a field keeps it, `null` clears an optional one. Needs "
+    "`If-Match` (428 without, 412 when stale). Publishes `risk.updated`; setting `status` to closed "
+    "publishes `risk.closed` instead; a change that makes the current score cross the escalation score "
+    "also publishes `risk.escalated`/`risk.deescalated`. Admin, pmo or the project's manager.",
 )
 async def update_risk(
     body: RiskUpdate,
@@ -90,10 +99,16 @@ async def update_risk(
     return RiskRead.model_validate(risk)
 
 
-@router.delete("/risks/{risk_id}", status_code=status.HTTP_204_NO_CONTENT, responses=DELETE_RESPONSES)
+@router.delete(
+    "/risks/{risk_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=DELETE_RESPONSES,
+    summary="Delete a risk",
+)
 async def delete_risk(risk: RiskDep, session: SessionDep, request: Request, principal: ProjectWriter) -> None:
     """Deletes the risk with its assessments and responses; publishes `risk.closed` with `deleted: true`
-    and, for each response, `response.updated` with `deleted: true`."""
+    and, for each response, `response.updated` with `deleted: true`. Needs `If-Match`. Admin, pmo or
+    the project's manager. To record that a risk happened, materialise it instead."""
     check_if_match(request, risk.version, required=True)
     await service.delete(session, risk, principal)
 
@@ -105,7 +120,9 @@ async def delete_risk(risk: RiskDep, session: SessionDep, request: Request, prin
     responses={**NOT_FOUND, **CREATE_RESPONSES},
     summary="Assess a risk",
     description="`inherent` sets the risk's probability and impact; `residual` sets its `residual` (the "
-    "score after responses), which then decides escalation. A closed risk is a 409.",
+    "score after responses), which then decides escalation. Bumps the risk's version (its new `ETag` is "
+    "returned) and publishes `risk.updated`, plus `risk.escalated`/`risk.deescalated` on a crossing. A "
+    "closed risk is a 409. Admin, pmo or the project's manager.",
 )
 async def assess_risk(
     body: AssessmentCreate, risk: RiskDep, session: SessionDep, response: Response, principal: ProjectWriter
@@ -115,11 +132,17 @@ async def assess_risk(
     return AssessmentRead.model_validate(assessment)
 
 
-@router.get("/risks/{risk_id}/assessments", response_model=Page[AssessmentRead], responses=NOT_FOUND)
+@router.get(
+    "/risks/{risk_id}/assessments",
+    response_model=Page[AssessmentRead],
+    responses=NOT_FOUND,
+    summary="A risk's assessments",
+)
 async def list_assessments(
     risk: RiskDep, session: SessionDep, _: Reader, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[AssessmentRead]:
-    """The risk's scoring history, oldest first (creation records the initial inherent assessment)."""
+    """The risk's scoring history, oldest first (creation records the initial inherent assessment),
+    a page at a time. An unknown risk is a 404. Every reader role."""
     rows, next_cursor = await repository.assessments_page(session, risk.id, limit, cursor)
     return Page(items=[AssessmentRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
@@ -130,7 +153,11 @@ async def list_assessments(
     response_model=ResponseRead,
     responses={**NOT_FOUND, **CREATE_RESPONSES},
     tags=RESPONSES_TAG,
-    description="A strategy that does not fit the risk's kind is a 422 naming `strategy`.",
+    summary="Plan a response to a risk",
+    description="What will be done about the risk: threats take avoid, reduce, transfer, accept or escalate; "
+    "opportunities exploit, enhance, share, accept or escalate — a strategy that does not fit the risk's "
+    "kind is a 422 naming `strategy`. Publishes `response.created`. An unknown risk is a 404. Admin, pmo or "
+    "the project's manager; honours `Idempotency-Key`.",
 )
 async def create_response(
     body: ResponseCreate,
@@ -147,11 +174,17 @@ async def create_response(
 
 
 @router.get(
-    "/risks/{risk_id}/responses", response_model=Page[ResponseRead], responses=NOT_FOUND, tags=RESPONSES_TAG
+    "/risks/{risk_id}/responses",
+    response_model=Page[ResponseRead],
+    responses=NOT_FOUND,
+    tags=RESPONSES_TAG,
+    summary="A risk's responses",
 )
 async def list_responses(
     risk: RiskDep, session: SessionDep, _: Reader, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[ResponseRead]:
+    """The responses planned for the risk, in creation order, a page at a time. An unknown risk is a
+    404. Every reader role."""
     rows, next_cursor = await repository.responses_page(session, risk.id, limit, cursor)
     return Page(items=[ResponseRead.model_validate(r) for r in rows], next_cursor=next_cursor)
 
@@ -161,8 +194,11 @@ async def list_responses(
     response_model=ResponseRead,
     responses=GET_RESPONSES,
     tags=RESPONSES_TAG,
+    summary="Get a response",
 )
 async def get_response(risk_response: ResponseDep, response: Response, _: Reader) -> ResponseRead:
+    """One response of the risk, with its `ETag`. A risk or response that does not exist (or a
+    response of another risk) is a 404. Every reader role."""
     set_etag(response, risk_response.version)
     return ResponseRead.model_validate(risk_response)
 
@@ -172,6 +208,10 @@ async def get_response(risk_response: ResponseDep, response: Response, _: Reader
     response_model=ResponseRead,
     responses=PATCH_RESPONSES,
     tags=RESPONSES_TAG,
+    summary="Change a response",
+    description="Any subset of the fields (`status` to `done` when it is carried out). Needs `If-Match` "
+    "(428 without, 412 when stale). A strategy that does not fit the risk's kind is a 422 naming "
+    "`strategy`. Publishes `response.updated`. Admin, pmo or the project's manager.",
 )
 async def update_response(
     body: ResponseUpdate,
@@ -194,7 +234,8 @@ async def update_response(
     tags=RESPONSES_TAG,
     summary="Overdue responses",
     description="Responses of open risks that are not done and whose `due_date` is before `as_of` "
-    "(default today, UTC), earliest due first.",
+    "(default today, UTC), earliest due first, a page at a time. Filters combine with AND: "
+    "`portfolio_id`, `project_id`, `owner`. Every reader role.",
 )
 async def list_overdue_responses(
     session: SessionDep,

@@ -3,14 +3,58 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pmo_common.contracts.events import ScoreSnapshot
 from pmo_common.contracts.types import LongText, Money, NonNegativeMoney, ShortText
+from pmo_common.examples import CREATED_AT, MANAGER, PORTFOLIO_ID, PROJECT_ID, UPDATED_AT
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Scale = Field(ge=1, le=5)
 Owner = Field(default=None, min_length=1, max_length=200)
+
+RISK_ID = "9a3d5e7f-1b2c-4d4e-8f60-7a8b9c0d1e2f"
+COST_IMPACT_EXAMPLE: dict[str, Any] = {"min": "50000.00", "most_likely": "120000.00", "max": "250000.00"}
+RISK_CREATE_EXAMPLE: dict[str, Any] = {
+    "project_id": PROJECT_ID,
+    "kind": "threat",
+    "title": "Data migration slips past go-live",
+    "description": "The customer records of the legacy CRM may not be migrated in time.",
+    "cause": "The legacy CRM's export format is undocumented.",
+    "effect": "Go-live moves by a month and the vendor bills the extra month.",
+    "category": "schedule",
+    "owner": MANAGER,
+    "probability": 3,
+    "impact": 4,
+    "cost_impact": COST_IMPACT_EXAMPLE,
+    "proximity_date": "2027-05-31",
+}
+# Default matrix: probability level 3 is 50 %; 3 × 4 = 12 is `high` and below the escalation score 15;
+# EMV = -(50 % × (50,000 + 120,000 + 250,000) / 3).
+RISK_READ_EXAMPLE: dict[str, Any] = {
+    "id": RISK_ID,
+    "portfolio_id": PORTFOLIO_ID,
+    **RISK_CREATE_EXAMPLE,
+    "status": "open",
+    "score": 12,
+    "level": "high",
+    "emv": "-70000.00",
+    "escalated": False,
+    "residual": {"probability": 2, "impact": 4, "score": 8},
+    "issue_id": None,
+    "created_by": MANAGER,
+    "version": 2,
+    "created_at": CREATED_AT,
+    "updated_at": UPDATED_AT,
+    "closed_at": None,
+}
+RESPONSE_CREATE_EXAMPLE: dict[str, Any] = {
+    "strategy": "reduce",
+    "description": "Run a trial migration of 10 % of the records in March.",
+    "owner": "bob",
+    "due_date": "2027-03-15",
+    "status": "planned",
+}
 
 
 class Kind(StrEnum):
@@ -51,7 +95,7 @@ class ResponseStatus(StrEnum):
 class CostImpact(BaseModel):
     """A three-point estimate of what the risk costs (a threat) or gains (an opportunity)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [COST_IMPACT_EXAMPLE]})
 
     min: NonNegativeMoney
     most_likely: NonNegativeMoney
@@ -65,7 +109,22 @@ class CostImpact(BaseModel):
 
 
 class RiskCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                RISK_CREATE_EXAMPLE,
+                {
+                    "portfolio_id": PORTFOLIO_ID,
+                    "kind": "opportunity",
+                    "title": "Volume discount on the licences of both CRM projects",
+                    "probability": 2,
+                    "impact": 3,
+                    "cost_impact": {"min": "10000.00", "most_likely": "30000.00", "max": "40000.00"},
+                },
+            ]
+        },
+    )
 
     portfolio_id: uuid.UUID | None = Field(
         default=None,
@@ -91,7 +150,10 @@ class RiskCreate(BaseModel):
 class RiskUpdate(BaseModel):
     """Any subset of the fields; `kind`, `portfolio_id` and `project_id` are fixed at creation."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"probability": 4, "owner": "bob"}, {"status": "closed"}]},
+    )
 
     title: ShortText | None = None
     description: LongText | None = None
@@ -115,7 +177,7 @@ class RiskUpdate(BaseModel):
 
 
 class RiskRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [RISK_READ_EXAMPLE]})
 
     id: uuid.UUID
     portfolio_id: uuid.UUID
@@ -152,7 +214,19 @@ class RiskRead(BaseModel):
 
 
 class AssessmentCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "basis": "residual",
+                    "probability": 2,
+                    "impact": 4,
+                    "note": "After the trial migration: most records map one to one.",
+                }
+            ]
+        },
+    )
 
     basis: Literal["inherent", "residual"]
     probability: int = Scale
@@ -161,7 +235,24 @@ class AssessmentCreate(BaseModel):
 
 
 class AssessmentRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "c4d5e6f7-0a1b-4c2d-9e3f-4a5b6c7d8e9f",
+                    "risk_id": RISK_ID,
+                    "basis": "residual",
+                    "probability": 2,
+                    "impact": 4,
+                    "score": 8,
+                    "note": "After the trial migration: most records map one to one.",
+                    "assessed_by": MANAGER,
+                    "created_at": UPDATED_AT,
+                }
+            ]
+        },
+    )
 
     id: uuid.UUID
     risk_id: uuid.UUID
@@ -175,7 +266,7 @@ class AssessmentRead(BaseModel):
 
 
 class ResponseCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [RESPONSE_CREATE_EXAMPLE]})
 
     strategy: Strategy = Field(
         description="Threats: avoid, reduce, transfer, accept, escalate. "
@@ -188,7 +279,12 @@ class ResponseCreate(BaseModel):
 
 
 class ResponseUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"status": "in_progress"}, {"due_date": "2027-03-29", "owner": "carol"}]
+        },
+    )
 
     strategy: Strategy | None = None
     description: LongText | None = None
@@ -205,7 +301,21 @@ class ResponseUpdate(BaseModel):
 
 
 class ResponseRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "e1f2a3b4-5c6d-4e7f-8a9b-0c1d2e3f4a5b",
+                    "risk_id": RISK_ID,
+                    **RESPONSE_CREATE_EXAMPLE,
+                    "version": 1,
+                    "created_at": CREATED_AT,
+                    "updated_at": CREATED_AT,
+                }
+            ]
+        },
+    )
 
     id: uuid.UUID
     risk_id: uuid.UUID
