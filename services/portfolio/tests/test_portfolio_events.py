@@ -20,12 +20,15 @@ async def _stream_events(nats_url: str) -> list[dict[str, Any]]:
     nc = await nats.connect(nats_url)
     try:
         js = nc.jetstream()
-        sub = await js.pull_subscribe("pmo.portfolio.>", stream="PORTFOLIO")
+        try:
+            sub = await js.pull_subscribe("pmo.portfolio.>", stream="PORTFOLIO")
+        except nats.js.errors.NotFoundError:  # the service has not created its stream yet: nothing so far
+            return []
         events: list[dict[str, Any]] = []
         while True:
             try:
                 msgs = await sub.fetch(100, timeout=0.5)
-            except nats.errors.TimeoutError:
+            except TimeoutError:  # nats-py's own, or asyncio's when the lingering pull request expires
                 return events
             for msg in msgs:
                 events.append(json.loads(msg.data))

@@ -307,5 +307,5 @@ async def test_portfolio_status_report_facts_come_from_the_latest_report(  # typ
     await publish_event(nats_server.url, StatusReportSubmitted, without_evm)
     await eventually(lambda: facts_of(p["id"], (1, "green", None, None)))
     facts = await every_fact(client, p["id"])
-    assert facts["benefits.count"] is None and facts["scores.complete"] is True  # no criteria: all scored
+    assert facts["benefits.count"] == 0 and facts["scores.complete"] is True  # no criteria: all scored
     assert set(facts) == set(FACTS)

@@ -16,6 +16,8 @@ from pmo_portfolio.actions.service import ACTIONS
 from pmo_portfolio.actions.sweep import announce_overdue_actions
 from pmo_portfolio.baselines.routes import router as baselines_router
 from pmo_portfolio.baselines.service import BASELINES
+from pmo_portfolio.benefits.routes import router as benefits_router
+from pmo_portfolio.benefits.service import BENEFITS, MEASUREMENTS
 from pmo_portfolio.criteria.routes import router as criteria_router
 from pmo_portfolio.criteria.service import CRITERIA
 from pmo_portfolio.decisions.routes import router as decisions_router
@@ -28,6 +30,8 @@ from pmo_portfolio.handlers import handlers
 from pmo_portfolio.imports.routes import router as imports_router
 from pmo_portfolio.portfolios.routes import router as portfolios_router
 from pmo_portfolio.portfolios.service import PORTFOLIOS
+from pmo_portfolio.programmes.routes import router as programmes_router
+from pmo_portfolio.programmes.service import PROGRAMMES
 from pmo_portfolio.projects.routes import router as projects_router
 from pmo_portfolio.projects.service import PROJECTS
 from pmo_portfolio.ranking.routes import router as ranking_router
@@ -41,6 +45,7 @@ AUDITED = [
     for aggregate in (
         PORTFOLIOS,
         CRITERIA,
+        PROGRAMMES,
         PROJECTS,
         SCENARIOS,
         GATE_CRITERIA,
@@ -49,6 +54,8 @@ AUDITED = [
         ACTIONS,
         BASELINES,
         DECISIONS,
+        BENEFITS,
+        MEASUREMENTS,
     )
 ]
 
@@ -64,6 +71,7 @@ SPEC = ServiceSpec(
     routers=[
         portfolios_router,
         criteria_router,
+        programmes_router,
         projects_router,
         gates_router,
         baselines_router,
@@ -73,6 +81,7 @@ SPEC = ServiceSpec(
         scenarios_router,
         imports_router,
         actions_router,
+        benefits_router,
         audit_router(AUDITED),
     ],
     metadata=models.metadata,
@@ -85,6 +94,7 @@ SPEC = ServiceSpec(
     openapi_tags=[
         {"name": "portfolios", "description": "Portfolios: a budget and currency for a set of projects."},
         {"name": "criteria", "description": "Scoring criteria and AHP weighting."},
+        {"name": "programmes", "description": "Programmes: groups of related projects within a portfolio."},
         {
             "name": "projects",
             "description": "Projects and their scores; the stage changes only by gate decisions.",
@@ -111,6 +121,11 @@ SPEC = ServiceSpec(
             "name": "actions",
             "description": "The action register: every action with its owner and due date, including "
             "those of submitted status reports and of risk responses; `action.overdue` once per crossing.",
+        },
+        {
+            "name": "benefits",
+            "description": "The benefits register: what projects and programmes are meant to deliver, "
+            "measured over time, with the latest value and how much of the planned change it realises.",
         },
         {
             "name": "imports",

@@ -3,6 +3,7 @@
 
 from pmo_portfolio.actions.models import Action
 from pmo_portfolio.baselines.models import Baseline
+from pmo_portfolio.benefits.models import Benefit, BenefitMeasurement
 from pmo_portfolio.capacity.models import CapacitySnapshot, ProjectDemand
 from pmo_portfolio.criteria.models import Criterion
 from pmo_portfolio.db import Base
@@ -20,6 +21,8 @@ metadata = Base.metadata
 __all__ = [
     "Action",
     "Baseline",
+    "Benefit",
+    "BenefitMeasurement",
     "CapacitySnapshot",
     "Criterion",
     "Decision",

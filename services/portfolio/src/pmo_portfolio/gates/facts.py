@@ -10,8 +10,10 @@ data. What each fact means:
 - `status_report.age_days`, `status_report.overall`, `evm.cpi`, `evm.spi`: from the report with the
   latest `as_of` (age = today − as_of); null before the first report or when it has no SPI/CPI.
 - `scores.complete`: every criterion of the portfolio has a score; `baseline.exists`: the project has
-  an approved baseline; `actions.overdue`: its open actions past their due date; `benefits.count`: null
-  until benefits exist.
+  an approved baseline; `actions.overdue`: its open actions past their due date; `benefits.count`: the
+  benefits in the register that name the project (`project_id`).
+- `field.<key>`: the project's value of each custom field its portfolio defines (null without one); a
+  number field is a number fact, a text, choice or date field a text fact (a date as `YYYY-MM-DD`).
 """
 
 from __future__ import annotations
@@ -35,10 +37,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_portfolio.actions import repository as actions
 from pmo_portfolio.baselines import repository as baselines
+from pmo_portfolio.benefits import repository as benefits
 from pmo_portfolio.criteria import repository as criteria
 from pmo_portfolio.gates import fact_repository
 from pmo_portfolio.gates.fact_models import ResponseFact, RiskFact, StatusReportFact
+from pmo_portfolio.logic.fields import definitions_of
 from pmo_portfolio.logic.rules import FactKind, FactValue
+from pmo_portfolio.portfolios.models import Portfolio
 from pmo_portfolio.projects.models import Project
 
 RiskEvent: TypeAlias = RiskRaised | RiskUpdated | RiskClosed | RiskEscalated | RiskDeescalated
@@ -101,6 +106,7 @@ async def project_facts(session: AsyncSession, project: Project, today: date) ->
     report = await fact_repository.latest_report(session, project.id)
     portfolio_criteria = await criteria.in_portfolio(session, project.portfolio_id)
     return {
+        **await field_facts(session, project),
         "risks.open_count": risks.count,
         "risks.max_open_score": risks.max_score,
         "risks.escalated_without_response": risks.escalated_without_response,
@@ -111,11 +117,31 @@ async def project_facts(session: AsyncSession, project: Project, today: date) ->
         "scores.complete": all(str(c.id) in project.scores for c in portfolio_criteria),
         "baseline.exists": await baseline_exists(session, project.id),
         "actions.overdue": await overdue_actions(session, project.id, today),
-        "benefits.count": None,
+        "benefits.count": await benefit_count(session, project.id),
     }
 
 
-# The one place this module meets the baseline and action registers (their own packages).
+def known_facts(portfolio: Portfolio | None) -> dict[str, FactKind]:
+    """The facts a rule of this portfolio may name: FACTS and `field.<key>` for its custom fields."""
+    definitions = [] if portfolio is None else definitions_of(portfolio.fields)
+    custom: dict[str, FactKind] = {
+        f"field.{d.key}": "number" if d.type == "number" else "text" for d in definitions
+    }
+    return {**FACTS, **custom}
+
+
+async def known_facts_of(session: AsyncSession, portfolio_id: uuid.UUID) -> dict[str, FactKind]:
+    return known_facts(await session.get(Portfolio, portfolio_id))
+
+
+async def field_facts(session: AsyncSession, project: Project) -> dict[str, FactValue]:
+    """`field.<key>` for every custom field of the project's portfolio (null where it holds none)."""
+    portfolio = await session.get(Portfolio, project.portfolio_id)
+    definitions = [] if portfolio is None else definitions_of(portfolio.fields)
+    return {f"field.{d.key}": project.fields.get(d.key) for d in definitions}
+
+
+# The one place this module meets the baseline, action and benefit registers (their own packages).
 
 
 async def baseline_exists(session: AsyncSession, project_id: uuid.UUID) -> bool:
@@ -124,3 +150,7 @@ async def baseline_exists(session: AsyncSession, project_id: uuid.UUID) -> bool:
 
 async def overdue_actions(session: AsyncSession, project_id: uuid.UUID, today: date) -> int:
     return await actions.overdue_count(session, project_id, today)
+
+
+async def benefit_count(session: AsyncSession, project_id: uuid.UUID) -> int:
+    return await benefits.count_for_project(session, project_id)

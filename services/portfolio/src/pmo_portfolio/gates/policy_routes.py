@@ -26,7 +26,9 @@ FACTS_DOC = (
     "Facts: `risks.open_count`, `risks.max_open_score` (open threats and their highest current score, "
     "0 with none), `risks.escalated_without_response`, `evm.cpi`, `evm.spi`, `status_report.age_days`, "
     "`status_report.overall` (from the latest status report; null before one), `scores.complete`, "
-    "`baseline.exists`, `actions.overdue`, `benefits.count`. A comparison whose fact is null is false, "
+    "`baseline.exists`, `actions.overdue`, `benefits.count`, and `field.<key>` for each custom field of "
+    "the portfolio (a number field as a number; text, choice and date fields as text, dates as YYYY-MM-DD). "
+    "A comparison whose fact is null is false, "
     "except `== null`."
 )
 

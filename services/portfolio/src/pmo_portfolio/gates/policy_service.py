@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_portfolio.gates import policy_repository as repository
-from pmo_portfolio.gates.facts import FACTS, project_facts
+from pmo_portfolio.gates.facts import known_facts, known_facts_of, project_facts
 from pmo_portfolio.gates.policy_models import GateCriteriaSet, GatePolicy
 from pmo_portfolio.gates.policy_schemas import (
     CriterionResult,
@@ -23,7 +23,7 @@ from pmo_portfolio.gates.policy_schemas import (
     GatePolicyBody,
     GatePolicyState,
 )
-from pmo_portfolio.logic.rules import RuleError, evaluate, facts_of, parse_rule
+from pmo_portfolio.logic.rules import FactKind, RuleError, evaluate, facts_of, parse_rule
 from pmo_portfolio.portfolios.models import Portfolio
 from pmo_portfolio.projects.models import Project
 
@@ -51,7 +51,7 @@ GATE_POLICY = Aggregate[GatePolicy](
 )
 
 
-def _check_criteria(criteria: list[GateCriterion]) -> None:
+def _check_criteria(criteria: list[GateCriterion], facts: dict[str, FactKind]) -> None:
     """Each rule parses against the known facts and each key is unique per stage (422 naming it)."""
     seen: set[tuple[str, str]] = set()
     for i, criterion in enumerate(criteria):
@@ -59,7 +59,7 @@ def _check_criteria(criteria: list[GateCriterion]) -> None:
             raise invalid(f"body[{i}].key", f"{criterion.key!r} is used twice for {criterion.to_stage}")
         seen.add((criterion.to_stage, criterion.key))
         try:
-            parse_rule(criterion.rule, FACTS)
+            parse_rule(criterion.rule, facts)
         except RuleError as exc:
             raise invalid(f"body[{i}].rule", str(exc)) from None
 
@@ -94,7 +94,7 @@ async def put_criteria(
     principal: Principal,
 ) -> GateCriteriaSet:
     """Replace the portfolio's gate criteria (each rule parsed now: a bad one is a 422 naming it)."""
-    _check_criteria(criteria)
+    _check_criteria(criteria, known_facts(portfolio))
     values = {"criteria": [c.model_dump() for c in criteria]}
     new = GateCriteriaSet(portfolio_id=portfolio.id, updated_by=principal.sub, **values)
     stored: GateCriteriaSet = await _store(session, GATE_CRITERIA, current, new, values, principal)
@@ -119,9 +119,9 @@ async def approvals_required(session: AsyncSession, portfolio_id: uuid.UUID, to_
     return 1 if policy is None else int(policy.approvals_required.get(to_stage, 1))
 
 
-def _result(criterion: GateCriterion, facts: dict[str, Any]) -> CriterionResult:
+def _result(criterion: GateCriterion, facts: dict[str, Any], known: dict[str, FactKind]) -> CriterionResult:
     try:
-        rule = parse_rule(criterion.rule, FACTS)
+        rule = parse_rule(criterion.rule, known)
     except RuleError:  # a fact that has since gone (a custom field deleted): it cannot pass
         return CriterionResult(**criterion.model_dump(exclude={"to_stage"}), passed=False, facts={})
     return CriterionResult(
@@ -137,5 +137,6 @@ async def gate_check(session: AsyncSession, project: Project, to_stage: str) -> 
     stored = read_criteria(await repository.criteria_of(session, project.portfolio_id))
     criteria = [c for c in stored if c.to_stage == to_stage]
     facts = await project_facts(session, project, utcnow().date()) if criteria else {}
-    results = [_result(c, facts) for c in criteria]
+    known = await known_facts_of(session, project.portfolio_id) if criteria else {}
+    results = [_result(c, facts, known) for c in criteria]
     return GateCheckRead(to_stage=to_stage, passed=all(r.passed for r in results), criteria=results)

@@ -13,12 +13,14 @@ from typing import Any
 
 from pmo_common import mspdi
 from pmo_common.auth import Principal
+from pmo_common.errors import Unprocessable, field_errors
 from pmo_common.mspdi.upload import file_error
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_portfolio.imports import repository
 from pmo_portfolio.imports.baseline import apply_baseline, plan_baseline, stored_profile
 from pmo_portfolio.imports.schemas import IMPORTED_FIELDS, FieldChange, MsProjectImport
+from pmo_portfolio.logic.fields import definitions_of
 from pmo_portfolio.logic.profiles import MAX_PERIODS
 from pmo_portfolio.portfolios.models import Portfolio
 from pmo_portfolio.projects import repository as project_repository
@@ -88,6 +90,20 @@ async def _free_code(session: AsyncSession, portfolio: Portfolio, plan: mspdi.Ms
     raise file_error(mspdi.MspdiError(f"Every code derived from {plan.name!r} is taken in this portfolio."))
 
 
+def _check_required_fields(portfolio: Portfolio) -> None:
+    """A plan carries no custom field values, so a portfolio that requires some cannot take a new
+    project from one (a dry run says so too); updating a project found again keeps its values."""
+    required = [d for d in definitions_of(portfolio.fields) if d.required]
+    if required:
+        names = ", ".join(d.key for d in required)
+        raise Unprocessable(
+            f"The portfolio requires the custom fields {names}, which a Microsoft Project file does not "
+            "carry: make them optional while importing (PUT /portfolios/{id}/fields), then set the imported "
+            "project's `fields` and require them again.",
+            errors=field_errors((f"fields.{d.key}", f"{d.label!r} is required") for d in required),
+        )
+
+
 async def import_plan(
     session: AsyncSession,
     portfolio: Portfolio,
@@ -104,6 +120,7 @@ async def import_plan(
     created = project is None
     new_project: ProjectCreate | None = None
     if created:
+        _check_required_fields(portfolio)
         code = await _free_code(session, portfolio, plan)
         changes = {"code": FieldChange(before=None, after=code), **changes}
         new_project = revalidate(ProjectCreate, {"portfolio_id": portfolio.id, "code": code, **values})

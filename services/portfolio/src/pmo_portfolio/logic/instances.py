@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass, replace
 
+from pmo_common.mspdi.monthly import largest_remainder
+
+from pmo_portfolio.logic.periods import GROUP_RULES, Group, PeriodBudget
 from pmo_portfolio.logic.problem import Candidate
 
 
@@ -102,3 +106,39 @@ def _required_load(candidates: list[Candidate]) -> tuple[int, dict[tuple[str, st
             for key, hours in c.demand.items():
                 demand[key] = demand.get(key, 0.0) + hours
     return cost, demand
+
+
+@dataclass(frozen=True)
+class PhasedInstance:
+    candidates: list[Candidate]
+    budget: int
+    capacity: dict[tuple[str, str], float]
+    periods: list[PeriodBudget]
+    groups: list[Group]
+
+
+def random_phased_instance(n: int, roles: int, years: int, groups: int, seed: int) -> PhasedInstance:
+    """`random_instance` over `years` years from 2027 with each cost spread evenly over the months of
+    its demand, one budget per calendar year (about 35 % of that year's cost, never below what the
+    required projects cost in it) and `groups` groups of 2-4 optional projects, the rules taken in turn."""
+    candidates, budget, capacity = random_instance(n, roles, years * 12, seed)
+    rng = random.Random(seed + 1)
+    phased = []
+    for c in candidates:
+        months = sorted({month for _role, month in c.demand}) or [_month(2027, rng.randrange(years * 12))]
+        phased.append(replace(c, period_costs=largest_remainder(c.cost, dict.fromkeys(months, 1))))
+    required = _required_closure(phased)
+    periods = []
+    for y in range(years):
+        first, last = _month(2027 + y, 0), _month(2027 + y, 11)
+        total = sum(v for c in phased for m, v in c.period_costs.items() if first <= m <= last)
+        must = sum(
+            v for c in phased if c.id in required for m, v in c.period_costs.items() if first <= m <= last
+        )
+        periods.append(PeriodBudget(first, last, max(round(total * 0.35), must), f"FY{2027 + y}"))
+    optional = [c.id for c in phased if c.id not in required and not c.excludes]
+    chosen = [
+        Group(tuple(rng.sample(optional, rng.randint(2, 4))), GROUP_RULES[k % 3], number=k + 1)
+        for k in range(groups)
+    ]
+    return PhasedInstance(phased, budget, capacity, periods, chosen)

@@ -1,20 +1,16 @@
-"""The selection problem as a 0/1 MILP for HiGHS (see `selection` for the formulation), and its
-solution checked against the constraints in exact integer cents."""
+"""The selection problem as a 0/1 MILP for HiGHS (see `selection` for the formulation), its solution
+checked against the constraints in exact integer cents, and why none exists when none does."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
 
-from pmo_portfolio.logic.problem import (
-    CAPACITY_TOLERANCE,
-    InfeasibleSelection,
-    Problem,
-    over_capacity,
-    used_capacity,
-)
+from pmo_portfolio.logic.fit import Load, greedy_fill, satisfies, unmet_groups
+from pmo_portfolio.logic.problem import CAPACITY_TOLERANCE, InfeasibleSelection, Problem
 
 
 @dataclass
@@ -28,11 +24,18 @@ class _Rows:
     lower: list[np.ndarray] = field(default_factory=list)
     upper: list[np.ndarray] = field(default_factory=list)
 
-    def add(self, starts: np.ndarray, cols: np.ndarray, vals: np.ndarray, upper: np.ndarray) -> None:
+    def add(
+        self,
+        starts: np.ndarray,
+        cols: np.ndarray,
+        vals: np.ndarray,
+        upper: np.ndarray,
+        lower: np.ndarray | None = None,
+    ) -> None:
         self.starts.append(starts)
         self.cols.append(cols)
         self.vals.append(vals)
-        self.lower.append(np.full(len(upper), -highspy.kHighsInf))
+        self.lower.append(np.full(len(upper), -highspy.kHighsInf) if lower is None else lower)
         self.upper.append(upper)
 
     @property
@@ -40,13 +43,59 @@ class _Rows:
         return sum(len(s) for s in self.starts)
 
 
-def _budget_row(problem: Problem, rows: _Rows) -> None:
+def _knapsack_row(costs: np.ndarray, limit: int, rows: _Rows) -> None:
     # Scaled so that its largest coefficient is 1: costs in cents reach 1e10, which HiGHS reports as
     # badly scaled. The chosen selection is re-checked in exact integer cents afterwards.
+    top = float(costs.max()) if len(costs) else 0.0
+    scale = top if top > 0 else 1.0
+    cols = np.flatnonzero(costs > 0)  # a zero coefficient is no entry
+    rows.add(np.array([0]), cols, costs[cols] / scale, np.array([limit / scale]))
+
+
+def _money_rows(problem: Problem, rows: _Rows) -> None:
+    """The budget row (when there is a budget) and one row per period budget."""
     n = len(problem.candidates)
-    costs = np.fromiter((c.cost for c in problem.candidates), dtype=float, count=n)
-    scale = float(costs.max()) if n and costs.max() > 0 else 1.0
-    rows.add(np.array([0]), np.arange(n), costs / scale, np.array([problem.budget / scale]))
+    if problem.budget is not None:
+        _knapsack_row(np.fromiter(problem.costs, dtype=float, count=n), problem.budget, rows)
+    for period, costs in zip(problem.periods, problem.period_costs, strict=True):
+        _knapsack_row(np.fromiter(costs, dtype=float, count=n), period.amount, rows)
+
+
+def _group_rows(problem: Problem, at_least: int | None, rows: _Rows) -> None:
+    """all_or_none: x_a - x_b = 0 along a chain of its members; at_most_one: Σ x <= 1;
+    at_least_one: Σ x >= 1 (only the first `at_least` of those when given, to diagnose)."""
+    chain = [
+        (ids[k], ids[k + 1])
+        for g in problem.rule_groups("all_or_none")
+        for ids in [problem.members[g]]
+        for k in range(len(ids) - 1)
+    ]
+    if chain:
+        m = len(chain)
+        rows.add(
+            np.arange(m) * 2,
+            np.array(chain, dtype=np.int64).reshape(-1),
+            np.tile([1.0, -1.0], m),
+            np.zeros(m),
+            np.zeros(m),
+        )
+    at_least_one = problem.rule_groups("at_least_one")[:at_least]
+    for rule, bounds in (
+        ("at_most_one", (-highspy.kHighsInf, 1.0)),
+        ("at_least_one", (1.0, highspy.kHighsInf)),
+    ):
+        chosen = at_least_one if rule == "at_least_one" else problem.rule_groups(rule)
+        members = [problem.members[g] for g in chosen if problem.members[g]]
+        if not members:
+            continue
+        sizes = np.array([len(ids) for ids in members])
+        rows.add(
+            np.concatenate(([0], np.cumsum(sizes)[:-1])),
+            np.concatenate([np.array(ids, dtype=np.int64) for ids in members]),
+            np.ones(int(sizes.sum())),
+            np.full(len(members), bounds[1]),
+            np.full(len(members), bounds[0]),
+        )
 
 
 def _pair_rows(pairs: list[tuple[int, int]], coefficients: list[float], bound: float, rows: _Rows) -> None:
@@ -87,8 +136,9 @@ def _capacity_rows(problem: Problem, rows: _Rows) -> None:
     )
 
 
-def build_model(problem: Problem) -> highspy.HighsLp:
-    """The MILP in row-wise sparse form, built from numpy arrays."""
+def build_model(problem: Problem, at_least: int | None = None) -> highspy.HighsLp:
+    """The MILP in row-wise sparse form, built from numpy arrays (with only the first `at_least`
+    at_least_one groups when given)."""
     cands = problem.candidates
     n = len(cands)
     lower = np.zeros(n)
@@ -98,7 +148,7 @@ def build_model(problem: Problem) -> highspy.HighsLp:
     if problem.blocked:
         upper[np.fromiter(problem.blocked, dtype=np.int64)] = 0.0
     rows = _Rows()
-    _budget_row(problem, rows)
+    _money_rows(problem, rows)
     dep_pairs = [
         (i, problem.index[d])
         for i, c in enumerate(cands)
@@ -108,7 +158,13 @@ def build_model(problem: Problem) -> highspy.HighsLp:
     _pair_rows(dep_pairs, [1.0, -1.0], 0.0, rows)
     _pair_rows(problem.pairs, [1.0, 1.0], 1.0, rows)
     _capacity_rows(problem, rows)
+    _group_rows(problem, at_least, rows)
+    return _lp(problem, rows, lower, upper)
 
+
+def _lp(problem: Problem, rows: _Rows, lower: np.ndarray, upper: np.ndarray) -> highspy.HighsLp:
+    cands = problem.candidates
+    n = len(cands)
     lp = highspy.HighsLp()
     lp.num_col_ = n
     lp.num_row_ = rows.count
@@ -116,6 +172,8 @@ def build_model(problem: Problem) -> highspy.HighsLp:
     lp.col_cost_ = np.fromiter((c.value for c in cands), dtype=float, count=n)
     lp.col_lower_ = lower
     lp.col_upper_ = upper
+    if not rows.count:  # no constraint at all (no budget, no links): an empty first block
+        rows.add(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
     lp.row_lower_ = np.concatenate(rows.lower)
     lp.row_upper_ = np.concatenate(rows.upper)
     offsets = np.cumsum([0] + [len(c) for c in rows.cols[:-1]])
@@ -132,20 +190,29 @@ def build_model(problem: Problem) -> highspy.HighsLp:
     return lp
 
 
-def solve(problem: Problem, time_limit: float) -> tuple[list[int], str, bool]:
-    """Indices of the selected candidates, the solver status and whether optimality is proven."""
-    h = highspy.Highs()
+def _run(problem: Problem, time_limit: float, at_least: int | None = None) -> highspy._core._Highs:
+    # The bare solver: `highspy.Highs()` installs its callbacks in the constructor, which prints HiGHS'
+    # banner to stdout before `output_flag` can be turned off.
+    h = highspy._core._Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit))
     # Proven optimality means a zero gap, not HiGHS' default 0.01 % relative gap.
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 1e-9)
     h.setOptionValue("mip_feasibility_tolerance", 1e-9)
-    h.passModel(build_model(problem))
+    h.passModel(build_model(problem, at_least))
     h.run()
+    return h
+
+
+def solve(problem: Problem, time_limit: float) -> tuple[list[int], str, bool]:
+    """Indices of the selected candidates, the solver status and whether optimality is proven."""
+    started = time.perf_counter()
+    h = _run(problem, time_limit)
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kInfeasible:
-        raise InfeasibleSelection(["the solver found no selection that satisfies all constraints"])
+        left = max(time_limit - (time.perf_counter() - started), 0.0)
+        raise InfeasibleSelection(diagnose(problem, left))
     x = np.asarray(h.getSolution().col_value, dtype=float)
     has_solution = h.getInfo().primal_solution_status == highspy.kSolutionStatusFeasible and len(x) > 0
     if status == highspy.HighsModelStatus.kOptimal:
@@ -154,31 +221,57 @@ def solve(problem: Problem, time_limit: float) -> tuple[list[int], str, bool]:
         name, optimal = "time_limit", False
     else:
         name, optimal = h.modelStatusToString(status).lower().replace(" ", "_"), False
-    if not has_solution:
-        # The required set alone is feasible (build_problem checked it): fall back to it.
-        return sorted(problem.required), name, False
-    chosen = np.flatnonzero(x > 0.5).tolist()
-    if not feasible(problem, chosen):
-        # Only tolerance trouble could lead here; never return a selection that breaks a constraint.
-        return sorted(problem.required), "numerical_trouble", False
-    return chosen, name, optimal
+    chosen = np.flatnonzero(x > 0.5).tolist() if has_solution else None
+    if chosen is not None and satisfies(problem, chosen):
+        return chosen, name, optimal
+    if chosen is not None:
+        name = "numerical_trouble"  # only tolerance trouble leads here: never return a broken selection
+    # The required set satisfies everything but the at_least_one groups (build_problem checked it);
+    # the greedy fill satisfies those too whenever it can.
+    fallback = greedy_fill(problem, fill=False)
+    if fallback is None:
+        raise InfeasibleSelection(
+            [
+                f"the solver found no selection within its time limit ({time_limit:g} s) and none was found "
+                "that satisfies every at_least_one group; retry, or relax the groups"
+            ]
+        )
+    return sorted(fallback), name, False
 
 
-def feasible(problem: Problem, chosen: list[int]) -> bool:
-    """Whether `chosen` satisfies every constraint (money in exact cents)."""
+def diagnose(problem: Problem, time_limit: float) -> list[str]:
+    """Why no selection exists although build_problem found no contradiction: only the at_least_one
+    groups can cause that. First each group on its own beside the required projects (each member with
+    what it brings along); else the first group that, with those before it, leaves nothing feasible."""
     cands = problem.candidates
-    sel = set(chosen)
-    if not problem.required.keys() <= sel or sel & problem.blocked.keys():
-        return False
-    if sum(cands[i].cost for i in sel) > problem.budget:
-        return False
-    for i in sel:
-        if any(d in problem.index and problem.index[d] not in sel for d in cands[i].depends_on):
-            return False
-    if any(i in sel and j in sel for i, j in problem.pairs):
-        return False
-    if problem.capacity is not None:
-        for key, hours in used_capacity(cands, sel).items():
-            if over_capacity(hours, problem.capacity.get(key, 0.0)):
-                return False
-    return True
+    load = Load.of(problem, problem.required)
+    conflicts: list[str] = []
+    for g in unmet_groups(problem, problem.required):
+        why: list[str] = []
+        for i in (i for i in problem.members[g] if i not in problem.blocked):
+            misfits = load.misfits(problem.closure(i))
+            if not misfits:
+                break
+            why.append(f"{cands[i].id}: {'; '.join(misfits)}")
+        else:
+            conflicts.append(
+                f"{problem.groups[g].label} cannot be satisfied: none of its projects fits beside the "
+                f"projects that must be selected ({'; '.join(why)})"
+            )
+    groups = problem.rule_groups("at_least_one")
+    if conflicts or not groups:
+        return conflicts or ["the solver found no selection that satisfies all constraints"]
+    feasible, infeasible = 0, len(groups)  # with no at_least_one group it is feasible (see above)
+    while infeasible - feasible > 1:
+        middle = (feasible + infeasible) // 2
+        status = _run(problem, time_limit, middle).getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            infeasible = middle
+        else:
+            feasible = middle
+    group = problem.groups[groups[infeasible - 1]]
+    before = [problem.groups[g].label for g in groups[: infeasible - 1]]
+    return [
+        f"{group.label} cannot be satisfied together with the other constraints"
+        + (f" and {', '.join(before)}" if before else "")
+    ]

@@ -1,17 +1,23 @@
 """Exact project selection: a 0/1 MILP solved by HiGHS, with reasons for every excluded project.
 
     maximise   Σ value_i x_i
-    subject to Σ cost_i x_i <= budget
+    subject to Σ cost_i x_i <= budget                  when there is an overall budget
+               Σ cost_i,p x_i <= amount_p               for every period budget p (months first..last)
                x_i = 1                 mandatory, committed (in progress), forced in
                x_i = 0                 forced out, depends on a project that is not a candidate
                x_i - x_j <= 0          i depends on j
                x_i + x_j <= 1          i and j exclude each other
+               x_a - x_b = 0           a, b consecutive members of an all_or_none group
+               Σ_{i in g} x_i <= 1     at_most_one group g
+               Σ_{i in g} x_i >= 1     at_least_one group g
                Σ demand_ir,m x_i <= capacity_r,m   for every (role, month) in any demand
                x_i ∈ {0, 1}
 
-Before solving, the projects that must be selected (and, transitively, their dependencies) and those that
-cannot be are worked out (`problem`); the MILP is built and solved by HiGHS (`milp`); every excluded
-project gets its reasons (`explain`).
+cost_i is what the selection counts of project i: its whole cost, except that a committed project counts
+only its months from the start period on; cost_i,p is the part of that in the months of period p.
+Before solving, the projects that must be selected (and, transitively, their dependencies and
+all_or_none partners) and those that cannot be are worked out (`problem`); the MILP is built and solved
+by HiGHS (`milp`); every excluded project gets its reasons (`explain`).
 """
 
 from __future__ import annotations
@@ -19,18 +25,18 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pmo_portfolio.logic.explain import explain_exclusions
+from pmo_portfolio.logic.fit import Load, greedy_fill
 from pmo_portfolio.logic.milp import solve
+from pmo_portfolio.logic.periods import Group, PeriodBudget
 from pmo_portfolio.logic.problem import (
     Candidate,
     Capacity,
     InfeasibleSelection,
     Problem,
     build_problem,
-    over_capacity,
-    used_capacity,
 )
 
 __all__ = [
@@ -38,7 +44,11 @@ __all__ = [
     "Capacity",
     "Exclusion",
     "FrontierPoint",
+    "Group",
     "InfeasibleSelection",
+    "PeriodBudget",
+    "PeriodOutcome",
+    "Rules",
     "SelectionResult",
     "build_problem",
     "efficient_frontier",
@@ -48,9 +58,42 @@ __all__ = [
 
 
 @dataclass(frozen=True)
+class Rules:
+    """What a selection must respect besides the overall budget and capacity: forced projects, period
+    budgets, groups, and the start period from which a committed project's cost counts."""
+
+    force_in: Collection[str] = ()
+    force_out: Collection[str] = ()
+    periods: Sequence[PeriodBudget] = ()
+    groups: Sequence[Group] = ()
+    start_period: str | None = None
+
+    def problem(
+        self, candidates: Sequence[Candidate], budget: int | None, capacity: Capacity | None
+    ) -> Problem:
+        return build_problem(
+            candidates,
+            budget,
+            capacity,
+            self.force_in,
+            self.force_out,
+            periods=self.periods,
+            groups=self.groups,
+            start_period=self.start_period,
+        )
+
+
+@dataclass(frozen=True)
 class Exclusion:
     project_id: str
     reasons: list[str]
+
+
+@dataclass(frozen=True)
+class PeriodOutcome:
+    period: PeriodBudget
+    cost: int  # what the selection costs within it
+    slack: int
 
 
 @dataclass(frozen=True)
@@ -59,11 +102,13 @@ class SelectionResult:
     excluded: list[Exclusion]
     total_value: float
     total_cost: int
-    budget_slack: int
+    budget_slack: int | None  # None without an overall budget
     binding_constraints: list[str]
     status: str
     optimal: bool
     seconds: float
+    periods: list[PeriodOutcome] = field(default_factory=list)
+    cost_by_month: dict[str, int] = field(default_factory=dict)  # the counted cost, month by month
 
 
 @dataclass(frozen=True)
@@ -74,52 +119,104 @@ class FrontierPoint:
     optimal: bool
 
 
+def _binding_money(problem: Problem, load: Load) -> list[str]:
+    """The budget binds when its slack is less than any open project costs; a period budget when an
+    open project needs more of it than is left (a project's small share in a period would otherwise
+    hide a period that keeps large projects out)."""
+    open_ = [i for i in range(len(problem.candidates)) if i not in load.selected and i not in problem.blocked]
+    binding: list[str] = []
+    costs = [problem.costs[i] for i in open_]
+    if problem.budget is not None and load.slack is not None and costs and load.slack < min(costs):
+        binding.append("budget")
+    for p, period in enumerate(problem.periods):
+        if any(problem.period_costs[p][i] > load.period_slack(p) for i in open_):
+            binding.append(period.label)
+    return binding
+
+
+def _binding_groups(problem: Problem, load: Load) -> list[str]:
+    """at_most_one: one selected while another could be; at_least_one: exactly one selected;
+    all_or_none: left out although a member, with its dependencies only, would fit beside the projects
+    that must be selected."""
+    binding: list[str] = []
+    base = Load.of(problem, problem.required)
+    for g, group in enumerate(problem.groups):
+        ids = problem.members[g]
+        chosen = [i for i in ids if i in load.selected]
+        if group.rule == "at_most_one":
+            tight = bool(chosen) and any(i not in load.selected and i not in problem.blocked for i in ids)
+        elif group.rule == "at_least_one":
+            tight = len(chosen) == 1
+        else:
+            tight = not chosen and any(
+                i not in problem.blocked
+                and not base.misfits(problem.closure(i, groups=False) - base.selected)
+                for i in ids
+            )
+        if tight:
+            binding.append(group.label)
+    return binding
+
+
+def _binding(problem: Problem, load: Load) -> list[str]:
+    binding = _binding_money(problem, load)
+    if problem.capacity is not None:
+        for key in sorted(load.used):
+            cap = problem.capacity.get(key, 0.0)
+            if cap - load.used[key] < 1e-6 * max(1.0, abs(cap)):
+                binding.append(f"capacity {key[0]} {key[1]}")
+    return binding + _binding_groups(problem, load)
+
+
 def _result(
     problem: Problem, chosen: Collection[int], status: str, optimal: bool, started: float
 ) -> SelectionResult:
     cands = problem.candidates
-    sel = set(chosen)
-    total_cost = sum(cands[i].cost for i in sel)
-    slack = problem.budget - total_cost
-    excluded = explain_exclusions(problem, sel, solved_optimally=optimal)
-    binding: list[str] = []
-    open_costs = [cands[i].cost for i in range(len(cands)) if i not in sel and i not in problem.blocked]
-    if open_costs and slack < min(open_costs):
-        binding.append("budget")
-    if problem.capacity is not None:
-        used = used_capacity(cands, sel)
-        for key in sorted(used):
-            cap = problem.capacity.get(key, 0.0)
-            if cap - used[key] < 1e-6 * max(1.0, abs(cap)):
-                binding.append(f"capacity {key[0]} {key[1]}")
+    load = Load.of(problem, chosen)
+    by_month: dict[str, int] = {}
+    for i in sorted(load.selected):
+        for month, cents in problem.monthly[i].items():
+            by_month[month] = by_month.get(month, 0) + cents
+    excluded = explain_exclusions(problem, load.selected, solved_optimally=optimal)
     return SelectionResult(
-        selected=sorted(cands[i].id for i in sel),
+        selected=sorted(cands[i].id for i in load.selected),
         excluded=[Exclusion(pid, reasons) for pid, reasons in sorted(excluded.items())],
-        total_value=math.fsum(cands[i].value for i in sel),
-        total_cost=total_cost,
-        budget_slack=slack,
-        binding_constraints=binding,
+        total_value=math.fsum(cands[i].value for i in load.selected),
+        total_cost=load.spent,
+        budget_slack=load.slack,
+        binding_constraints=_binding(problem, load),
         status=status,
         optimal=optimal,
         seconds=time.perf_counter() - started,
+        periods=[
+            PeriodOutcome(period, load.period_spent[p], load.period_slack(p))
+            for p, period in enumerate(problem.periods)
+        ],
+        cost_by_month=dict(sorted(by_month.items())),
     )
 
 
 def select_projects(
     candidates: Sequence[Candidate],
-    budget: int,
+    budget: int | None,
     capacity: Capacity | None = None,
     force_in: Collection[str] = (),
     force_out: Collection[str] = (),
     time_limit: float = 30.0,
+    *,
+    rules: Rules | None = None,
 ) -> SelectionResult:
-    """The value-maximising selection under budget, dependencies, exclusions and (optionally) capacity.
+    """The value-maximising selection under budget, period budgets, dependencies, exclusions, groups
+    and (optionally) capacity. `rules` (when given) carries the forced projects, replacing
+    `force_in`/`force_out`.
 
     Raises InfeasibleSelection, naming the conflicts, when no selection satisfies the constraints, and
-    ValueError for malformed input (duplicate ids, negative costs or budget, invalid demand).
+    ValueError for malformed input (duplicate ids, negative costs or budget, invalid demand, overlapping
+    period budgets).
     """
     started = time.perf_counter()
-    problem = build_problem(candidates, budget, capacity, force_in, force_out)
+    rules = rules or Rules(force_in, force_out)
+    problem = rules.problem(candidates, budget, capacity)
     if not problem.candidates:
         return _result(problem, [], "empty", True, started)
     chosen, status, optimal = solve(problem, time_limit)
@@ -127,73 +224,48 @@ def select_projects(
 
 
 def efficient_frontier(
-    candidates: Sequence[Candidate], budgets: Sequence[int], capacity: Capacity | None = None
+    candidates: Sequence[Candidate],
+    budgets: Sequence[int],
+    capacity: Capacity | None = None,
+    rules: Rules | None = None,
 ) -> list[FrontierPoint]:
-    """The best attainable value at each budget (each solved exactly); budgets too small for the
-    mandatory and committed projects (and their dependencies) are skipped."""
+    """The best attainable value at each overall budget (each solved exactly), with the period budgets,
+    groups and forced projects of `rules` held fixed. Budgets too small for the mandatory and committed
+    projects (and what they bring along) are skipped, and so are budgets at which the at_least_one
+    groups cannot all be met; when no budget leaves anything feasible, that is the InfeasibleSelection."""
+    rules = rules or Rules()
     points: list[FrontierPoint] = []
     if not budgets:
         return points
     # Validates everything except the budget once, so that only budget shortfalls are skipped.
-    unlimited = sum(max(c.cost, 0) for c in candidates)
-    required_cost = build_problem(candidates, unlimited, capacity).required_cost
+    required_cost = rules.problem(candidates, None, capacity).required_cost
+    last_error: InfeasibleSelection | None = None
     for b in sorted(set(budgets)):
         if b < required_cost:
             continue
-        result = select_projects(candidates, b, capacity)
+        try:
+            result = select_projects(candidates, b, capacity, rules=rules)
+        except InfeasibleSelection as exc:
+            last_error = exc
+            continue
         points.append(FrontierPoint(b, result.total_value, result.selected, result.optimal))
+    if not points and last_error is not None:
+        raise last_error
     return points
 
 
 def greedy_select(
-    candidates: Sequence[Candidate], budget: int, capacity: Capacity | None = None
+    candidates: Sequence[Candidate],
+    budget: int | None,
+    capacity: Capacity | None = None,
+    rules: Rules | None = None,
 ) -> SelectionResult:
-    """Benchmark baseline only: take projects by value/cost (best first), each with its missing
-    dependencies, whenever the whole group still fits. Not optimal in general."""
+    """Benchmark baseline only: the required projects, one project for each at_least_one group, then
+    projects by value/cost (best first), each with what it brings along, whenever they still fit.
+    Not optimal in general; InfeasibleSelection when it meets no project for an at_least_one group."""
     started = time.perf_counter()
-    problem = build_problem(candidates, budget, capacity)
-    cands = problem.candidates
-    sel = set(problem.required)
-    spent = problem.required_cost
-    used = used_capacity(cands, sel)
-    deps = [[problem.index[d] for d in c.depends_on if d in problem.index] for c in cands]
-    partners: dict[int, set[int]] = {}
-    for i, j in problem.pairs:
-        partners.setdefault(i, set()).add(j)
-        partners.setdefault(j, set()).add(i)
-
-    def ratio(i: int) -> float:
-        c = cands[i]
-        return math.inf if c.cost == 0 else c.value / c.cost
-
-    order = sorted(
-        (i for i in range(len(cands)) if i not in sel and i not in problem.blocked and cands[i].value > 0),
-        key=lambda i: (-ratio(i), cands[i].id),
-    )
-    for i in order:
-        if i in sel:
-            continue
-        group: set[int] = set()
-        stack = [i]
-        while stack:
-            k = stack.pop()
-            if k not in sel and k not in group:
-                group.add(k)
-                stack.extend(deps[k])
-        if group & problem.blocked.keys():
-            continue
-        if any(partners.get(k, set()) & (sel | group) for k in group):
-            continue
-        cost = sum(cands[k].cost for k in group)
-        if spent + cost > budget:
-            continue
-        extra = used_capacity(cands, group)
-        if capacity is not None and any(
-            over_capacity(used.get(key, 0.0) + h, capacity.get(key, 0.0)) for key, h in extra.items()
-        ):
-            continue
-        sel |= group
-        spent += cost
-        for key, h in extra.items():
-            used[key] = used.get(key, 0.0) + h
-    return _result(problem, sel, "heuristic", False, started)
+    problem = (rules or Rules()).problem(candidates, budget, capacity)
+    chosen = greedy_fill(problem)
+    if chosen is None:
+        raise InfeasibleSelection(["the greedy heuristic found no project for an at_least_one group"])
+    return _result(problem, chosen, "heuristic", False, started)

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import uuid
+
 from pmo_common.http import Repository
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_portfolio.portfolios.models import Portfolio
 
@@ -8,3 +12,17 @@ from pmo_portfolio.portfolios.models import Portfolio
 repository = Repository(Portfolio, [(Portfolio.created_at, False), (Portfolio.id, False)])
 get = repository.get
 list_page = repository.list_page
+
+
+async def locked(session: AsyncSession, portfolio_id: uuid.UUID, *, exclusive: bool) -> Portfolio | None:
+    """The portfolio as committed now, its row locked until the transaction ends (PostgreSQL; SQLite
+    runs one writer at a time anyway). Project writes that check custom field values share the lock;
+    a change of the field definitions takes it alone — so neither is checked against the other's
+    superseded state, and no project can slip in valid under the old definitions only."""
+    stmt = (
+        select(Portfolio)
+        .where(Portfolio.id == portfolio_id)
+        .with_for_update(read=not exclusive)
+        .execution_options(populate_existing=True)
+    )
+    return await session.scalar(stmt)

@@ -1,13 +1,28 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Request, Response, status
 from pmo_common.auth import PortfolioWriter, Reader
 from pmo_common.http import Cursor, Limit, Page, SessionDep, check_if_match, set_etag, set_location
-from pmo_common.responses import CREATE_RESPONSES, DELETE_RESPONSES, GET_RESPONSES, PATCH_RESPONSES
+from pmo_common.responses import (
+    CREATE_RESPONSES,
+    DELETE_RESPONSES,
+    GET_RESPONSES,
+    PATCH_RESPONSES,
+    PUT_RESPONSES,
+)
 
 from pmo_portfolio.portfolios import repository, service
 from pmo_portfolio.portfolios.dependencies import PortfolioDep
-from pmo_portfolio.portfolios.schemas import PortfolioCreate, PortfolioRead, PortfolioUpdate
+from pmo_portfolio.portfolios.schemas import (
+    FIELDS_EXAMPLE,
+    FieldDefinitionBody,
+    FieldDefinitionsIn,
+    PortfolioCreate,
+    PortfolioRead,
+    PortfolioUpdate,
+)
 
 router = APIRouter(prefix="/portfolios", tags=["portfolios"])
 
@@ -61,6 +76,50 @@ async def update_portfolio(
 async def delete_portfolio(
     portfolio: PortfolioDep, session: SessionDep, request: Request, principal: PortfolioWriter
 ) -> None:
-    """409 while the portfolio has projects; its criteria and scenarios are deleted with it."""
+    """409 while the portfolio has projects, programmes or benefits; its criteria and scenarios are
+    deleted with it."""
     check_if_match(request, portfolio.version, required=True)
     await service.delete(session, portfolio, principal)
+
+
+@router.get(
+    "/{portfolio_id}/fields",
+    response_model=list[FieldDefinitionBody],
+    responses=GET_RESPONSES,
+    summary="A portfolio's custom project fields",
+    description="The definitions `[{key, label, type, choices, required}]` every project of the portfolio "
+    "is checked against. The ETag is the portfolio's.",
+)
+async def get_fields(portfolio: PortfolioDep, response: Response, _: Reader) -> list[FieldDefinitionBody]:
+    set_etag(response, portfolio.version)
+    return service.read(portfolio).fields
+
+
+@router.put(
+    "/{portfolio_id}/fields",
+    response_model=list[FieldDefinitionBody],
+    responses=PUT_RESPONSES,
+    summary="Replace a portfolio's custom project fields",
+    description=(
+        "pmo or admin. Replaces the whole list (at most 50): `key` is `[a-z][a-z0-9_]{0,39}` and unique, "
+        "`type` one of text, number, date, choice, `choices` given for a choice field only; a bad definition "
+        "is a 422 naming `body[i].key`, `body[i].type` or `body[i].choices`. A list under which a project of "
+        "the portfolio would no longer be valid — a key removed that projects hold a value for, a type "
+        "changed, choices narrowed, a field made required that a project lacks — is a 409 listing the "
+        "projects (`projects`) and each `fields.<key>` (`errors`): change those projects first. Honours "
+        "`If-Match` (the portfolio's ETag) when sent; a change bumps the portfolio's version and publishes "
+        '`portfolio.updated` with `changed: ["fields"]`; the same list again changes nothing.'
+    ),
+)
+async def put_fields(
+    body: Annotated[FieldDefinitionsIn, Body(examples=[FIELDS_EXAMPLE])],
+    portfolio: PortfolioDep,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+    principal: PortfolioWriter,
+) -> list[FieldDefinitionBody]:
+    check_if_match(request, portfolio.version, required=False)
+    portfolio = await service.put_fields(session, portfolio, body, principal)
+    set_etag(response, portfolio.version)
+    return service.read(portfolio).fields

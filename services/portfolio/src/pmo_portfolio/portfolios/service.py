@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from pmo_common.auth import Principal
 from pmo_common.changes import Aggregate
 from pmo_common.contracts.events import PortfolioCreated, PortfolioDeleted, PortfolioUpdated
-from pmo_common.errors import Conflict
+from pmo_common.errors import Conflict, PreconditionFailed, Unprocessable, field_errors
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_portfolio.benefits import repository as benefit_repository
+from pmo_portfolio.logic.fields import FieldDefinition, FieldType, check_definitions, invalidated
+from pmo_portfolio.portfolios import repository
 from pmo_portfolio.portfolios.models import Portfolio
-from pmo_portfolio.portfolios.schemas import PortfolioCreate, PortfolioRead, PortfolioUpdate
+from pmo_portfolio.portfolios.schemas import (
+    FieldDefinitionBody,
+    PortfolioCreate,
+    PortfolioRead,
+    PortfolioUpdate,
+)
+from pmo_portfolio.programmes import repository as programme_repository
 from pmo_portfolio.projects import repository as project_repository
 from pmo_portfolio.validation import revalidate
 
@@ -47,10 +58,64 @@ async def update(
 
 
 async def delete(session: AsyncSession, portfolio: Portfolio, principal: Principal) -> None:
-    """Refused (409) while the portfolio has projects; its criteria and scenarios go with it."""
+    """Refused (409) while the portfolio has projects, programmes or benefits; its criteria and scenarios go with it."""
     count = await project_repository.count_in_portfolio(session, portfolio.id)
     if count:
         raise Conflict(
             f"The portfolio has {count} project(s); delete or move them before deleting the portfolio."
         )
+    programmes = await programme_repository.count_in_portfolio(session, portfolio.id)
+    if programmes:
+        raise Conflict(
+            f"The portfolio has {programmes} programme(s); delete them before deleting the portfolio."
+        )
+    benefits = await benefit_repository.count_in_portfolio(session, portfolio.id)
+    if benefits:
+        raise Conflict(f"The portfolio has {benefits} benefit(s); delete them before deleting the portfolio.")
     await PORTFOLIOS.delete(session, portfolio, principal, PortfolioDeleted)
+
+
+# At most this many refused values are listed in a 409: enough to act on, bounded for 5,000 projects.
+MAX_LISTED = 50
+
+
+def _definitions(body: list[FieldDefinitionBody]) -> list[FieldDefinition]:
+    return [
+        FieldDefinition(d.key, d.label, cast(FieldType, d.type), tuple(d.choices), d.required) for d in body
+    ]
+
+
+async def put_fields(
+    session: AsyncSession, portfolio: Portfolio, body: list[FieldDefinitionBody], principal: Principal
+) -> Portfolio:
+    """Replace the portfolio's custom field definitions: a bad definition is a 422 naming `body[i].<field>`;
+    definitions under which a project's stored values would be refused are a 409 listing them."""
+    definitions = _definitions(body)
+    problems = check_definitions(definitions)
+    if problems:
+        summary = "; ".join(f"{field}: {message}" for field, message in problems[:5])
+        raise Unprocessable(f"The field definitions are invalid — {summary}", errors=field_errors(problems))
+    checked = portfolio.version  # what If-Match was compared with
+    current = await repository.locked(session, portfolio.id, exclusive=True)
+    if current is None or current.version != checked:
+        raise PreconditionFailed("The portfolio changed while this request ran: GET it again and retry.")
+    stored = await project_repository.field_values(session, portfolio.id)
+    refused = invalidated(definitions, stored)
+    if refused:
+        raise _would_invalidate(refused)
+    values = [d.model_dump() for d in body]
+    await PORTFOLIOS.update(session, portfolio, principal, {"fields": values}, PortfolioUpdated)
+    return portfolio
+
+
+def _would_invalidate(refused: list[tuple[str, str, str]]) -> Conflict:
+    codes = list(dict.fromkeys(code for code, _, _ in refused))
+    shown = refused[:MAX_LISTED]
+    listed = "; ".join(f"{code} {field}: {message}" for code, field, message in refused[:10])
+    more = f" (and {len(refused) - 10} more)" if len(refused) > 10 else ""
+    return Conflict(
+        f"{len(codes)} project(s) hold values these definitions would refuse — {listed}{more}. "
+        "Change or clear those projects' `fields` first (PATCH /projects/{id}), then PUT again.",
+        errors=field_errors((field, f"project {code}: {message}") for code, field, message in shown),
+        extra={"projects": codes[:MAX_LISTED]},
+    )

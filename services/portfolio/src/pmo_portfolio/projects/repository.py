@@ -2,40 +2,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from typing import Any
 
 from pmo_common.http import Repository
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_portfolio.projects.models import Project
-from pmo_portfolio.projects.schemas import ProjectFilters
 
-# Oldest first: a stable order while projects are added.
+# `GET /projects` (filters and sorts) is `projects.listing`.
 repository = Repository(Project, [(Project.created_at, False), (Project.id, False)])
 get = repository.get
-
-
-async def list_page(
-    session: AsyncSession, filters: ProjectFilters, *, limit: int, cursor: str | None
-) -> tuple[list[Project], str | None]:
-    return await repository.list_page(session, *_where(filters), limit=limit, cursor=cursor)
-
-
-def _where(filters: ProjectFilters) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
-    if filters.portfolio_id is not None:
-        where.append(Project.portfolio_id == filters.portfolio_id)
-    if filters.stage is not None:
-        where.append(Project.stage == filters.stage)
-    if filters.q:
-        needle = filters.q.lower()
-        where.append(
-            or_(
-                func.lower(Project.code).contains(needle, autoescape=True),
-                func.lower(Project.name).contains(needle, autoescape=True),
-            )
-        )
-    return where
 
 
 async def in_portfolio(session: AsyncSession, portfolio_id: uuid.UUID) -> list[Project]:
@@ -73,3 +50,18 @@ async def ids_in_portfolio(
         return set()
     stmt = select(Project.id).where(Project.portfolio_id == portfolio_id, Project.id.in_(list(ids)))
     return set((await session.scalars(stmt)).all())
+
+
+async def count_in_programme(session: AsyncSession, programme_id: uuid.UUID) -> int:
+    stmt = select(func.count()).select_from(Project).where(Project.programme_id == programme_id)
+    return int(await session.scalar(stmt) or 0)
+
+
+async def field_values(session: AsyncSession, portfolio_id: uuid.UUID) -> list[tuple[str, dict[str, Any]]]:
+    """`(code, fields)` of every project of the portfolio, in code order (columns only: no baselines)."""
+    stmt = (
+        select(Project.code, Project.fields)
+        .where(Project.portfolio_id == portfolio_id)
+        .order_by(Project.code)
+    )
+    return [(code, fields or {}) for code, fields in (await session.execute(stmt)).all()]

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Self
+from typing import Annotated, Any, Literal, Self
 
 from pmo_common.contracts.events import BaselineTerms, PeriodAmount
 from pmo_common.contracts.types import Month, NonNegativeMoney
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pmo_portfolio.logic.fields import MAX_FIELDS, MAX_TAG_LENGTH, MAX_TAGS
 from pmo_portfolio.logic.lifecycle import STAGES, Stage
 from pmo_portfolio.logic.profiles import MAX_PERIODS
 
@@ -56,6 +57,33 @@ CostProfile = Annotated[
 ]
 
 
+CustomFields = Annotated[
+    dict[str, Any],
+    Field(
+        max_length=MAX_FIELDS,
+        description="Custom field values `{key: value}` against the portfolio's definitions "
+        "(`GET /portfolios/{id}/fields`): a number, a `YYYY-MM-DD` date, a text, or one of a choice "
+        "field's `choices`; null or absent: no value. An unknown key, a wrong type, a value outside "
+        "`choices` or a missing required field is a 422 naming `fields.<key>`. A PATCH replaces the whole "
+        "object.",
+        examples=[{"phase": "Design", "cost_centre": 4711}],
+    ),
+]
+Tags = Annotated[
+    list[str],
+    Field(
+        max_length=100,
+        description=f"At most {MAX_TAGS} tags of 1 to {MAX_TAG_LENGTH} characters (trimmed); a repeated "
+        "tag is kept once, in first-seen order. Tags are case-sensitive. A 422 names `tags[i]` or `tags`.",
+        examples=[["capital", "bridges"]],
+    ),
+]
+ProgrammeId = Annotated[
+    uuid.UUID | None,
+    Field(description="A programme of the same portfolio (422 naming `programme_id` otherwise), or null."),
+]
+
+
 class _Dates(BaseModel):
     start_date: date | None = None
     finish_date: date | None = None
@@ -84,6 +112,9 @@ class ProjectFields(_Dates):
     value: NonNegativeMoney | None = Field(default=None, description="Expected benefit.")
     wsjf: WsjfIn | None = None
     cost_profile: CostProfile | None = Field(default_factory=list)
+    programme_id: ProgrammeId = None
+    fields: CustomFields = Field(default_factory=dict)
+    tags: Tags = Field(default_factory=list)
 
 
 class ProjectCreate(ProjectFields):
@@ -106,6 +137,9 @@ class ProjectUpdate(_Dates):
     value: NonNegativeMoney | None = None
     wsjf: WsjfIn | None = None
     cost_profile: CostProfile | None = None
+    programme_id: ProgrammeId = None
+    fields: CustomFields | None = Field(default=None, description="Replaces every value; null: none.")
+    tags: Tags | None = Field(default=None, description="Replaces the tags; null: none.")
     stage: StageField = Field(default=None, description="Not changeable here: use gate decisions.")
 
 
@@ -138,6 +172,9 @@ class ProjectRead(BaseModel):
         "first approved), or null before approval. Editing budget, dates or cost profile changes the "
         "forecast above, never this; see `GET /projects/{id}/baselines` for every baseline."
     )
+    programme_id: uuid.UUID | None = Field(description="The project's programme, or null.")
+    fields: dict[str, Any] = Field(description="Custom field values `{key: value}`.")
+    tags: list[str]
     version: int
     created_at: datetime
     updated_at: datetime
@@ -146,9 +183,30 @@ class ProjectRead(BaseModel):
 ScoresIn = Annotated[dict[uuid.UUID, Score], Field(max_length=MAX_SCORES)]
 
 
+SORT_KEYS = ("code", "name", "budget", "start_date", "finish_date", "stage")
+Sort = Literal[
+    "code", "-code", "name", "-name", "budget", "-budget",
+    "start_date", "-start_date", "finish_date", "-finish_date", "stage", "-stage",
+]  # fmt: skip
+
+
 class ProjectFilters(BaseModel):
     """`GET /projects` narrowed down; every filter given must hold."""
 
     portfolio_id: uuid.UUID | None = None
     stage: Stage | None = Field(default=None, description="Only this stage.")
     q: str | None = Field(default=None, max_length=200, description="Case-insensitive text in code or name.")
+    programme_id: uuid.UUID | None = Field(default=None, description="Only this programme's projects.")
+    manager: str | None = Field(default=None, max_length=200, description="Only projects this `sub` manages.")
+    tag: list[Annotated[str, Field(min_length=1, max_length=MAX_TAG_LENGTH)]] | None = Field(
+        default=None,
+        max_length=MAX_TAGS,
+        description="Repeatable; a project must carry every tag given (`?tag=capital&tag=bridges`).",
+    )
+    sort: Sort | None = Field(
+        default=None,
+        description="One of code, name, budget, start_date, finish_date, stage; `-` first for descending. "
+        "`stage` sorts in lifecycle order (proposal, approved, in_progress, on_hold, closed, cancelled, "
+        "rejected); code and name by Unicode code point (case-sensitive); ties by id; projects without a "
+        "start or finish date come last in both directions. Without `sort`: oldest first.",
+    )

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmo_portfolio.criteria import repository as criteria_repository
 from pmo_portfolio.logic import profiles
 from pmo_portfolio.portfolios import repository as portfolio_repository
-from pmo_portfolio.projects import repository
+from pmo_portfolio.projects import repository, structure
 from pmo_portfolio.projects.models import Project
 from pmo_portfolio.projects.schemas import ProjectCreate, ProjectFields, ProjectRead, ProjectUpdate
 from pmo_portfolio.validation import revalidate
@@ -91,9 +91,13 @@ async def create(session: AsyncSession, body: ProjectCreate, principal: Principa
     if body.stage is not None and body.stage != "proposal":
         raise invalid("stage", "a project starts in proposal; " + USE_GATE_DECISIONS)
     _check_manager(principal, body.manager)
-    if await portfolio_repository.get(session, body.portfolio_id) is None:
+    # Shared with other project writes, exclusive to a change of the field definitions.
+    portfolio = await portfolio_repository.locked(session, body.portfolio_id, exclusive=False)
+    if portfolio is None:
         raise invalid("portfolio_id", f"no portfolio with id {body.portfolio_id}")
     check_cost_profile(body.cost_profile or [], body.budget, body.start_date, body.finish_date)
+    structured = structure.checked_values(portfolio, body.fields, body.tags)
+    await structure.check_programme(session, body.portfolio_id, body.programme_id)
     await _check_code(session, body.portfolio_id, body.code)
     await _check_links(session, body.portfolio_id, None, body)
     project = Project(
@@ -102,7 +106,7 @@ async def create(session: AsyncSession, body: ProjectCreate, principal: Principa
         stage="proposal",
         scores={},
         baselines=[],  # none yet (and an initialised collection is never lazily loaded)
-        **_columns(body),
+        **{**_columns(body), **structured},
     )
     changed = sorted(body.model_fields_set - {"stage"})
     await PROJECTS.create(session, project, principal, ProjectCreated, changed=changed)
@@ -122,17 +126,36 @@ async def update(
         raise invalid("stage", USE_GATE_DECISIONS)
     if "manager" in changes:
         _check_manager(principal, changes["manager"])
+    for name, empty in (("fields", {}), ("tags", [])):
+        if name in changes and changes[name] is None:
+            changes[name] = empty  # null clears them
     current = {k: getattr(project, k) for k in ProjectFields.model_fields}
     merged = revalidate(ProjectFields, {**current, **changes})  # re-checks dates against stored values
     # A changed budget or date must still fit the stored profile (send `cost_profile` with it).
     check_cost_profile(merged.cost_profile or [], merged.budget, merged.start_date, merged.finish_date)
-    values = {k: v for k, v in _columns(merged).items() if k in changes and getattr(project, k) != v}
+    columns = {**_columns(merged), **await _structured(session, project, changes)}
+    values = {k: v for k, v in columns.items() if k in changes and getattr(project, k) != v}
+    if "programme_id" in values:
+        await structure.check_programme(session, project.portfolio_id, merged.programme_id)
     if "code" in values:
         await _check_code(session, project.portfolio_id, merged.code, project.id)
     if "depends_on" in values or "excludes" in values:
         await _check_links(session, project.portfolio_id, project.id, merged)
     await PROJECTS.update(session, project, principal, values, ProjectUpdated)
     return project
+
+
+async def _structured(session: AsyncSession, project: Project, changes: dict[str, Any]) -> dict[str, Any]:
+    """The stored form of the custom fields and tags a PATCH sends (each checked against the
+    portfolio's definitions only when sent: the stored values are valid by construction)."""
+    if "fields" not in changes and "tags" not in changes:
+        return {}
+    if "fields" in changes:  # checked against the definitions as committed, which wait for this write
+        portfolio = await portfolio_repository.locked(session, project.portfolio_id, exclusive=False)
+    else:
+        portfolio = await portfolio_repository.get(session, project.portfolio_id)
+    assert portfolio is not None  # RESTRICT: a portfolio with projects is never deleted
+    return structure.checked_values(portfolio, changes.get("fields"), changes.get("tags"))
 
 
 async def set_scores(

@@ -20,7 +20,13 @@ class Scenario(Base):
         Uuid, ForeignKey("portfolios.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(200))
-    budget: Mapped[Decimal] = mapped_column(MoneyType)
+    # Null when the scenario has period budgets only.
+    budget: Mapped[Decimal | None] = mapped_column(MoneyType)
+    # [{from, to, amount, name}] and [{project_ids, rule, name}], as the request gave them.
+    period_budgets: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list, server_default="[]")
+    groups: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list, server_default="[]")
+    # "YYYY-MM"; null for scenarios solved before it existed (they counted in_progress projects in full).
+    start_period: Mapped[str | None] = mapped_column(String(7))
     respect_capacity: Mapped[bool] = mapped_column(Boolean, default=False)
     force_in: Mapped[list[str]] = mapped_column(JSONText, default=list)
     force_out: Mapped[list[str]] = mapped_column(JSONText, default=list)

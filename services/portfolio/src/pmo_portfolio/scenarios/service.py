@@ -1,14 +1,14 @@
-"""Scenarios: an exact selection of a portfolio's projects under budget, dependencies, exclusions and
-(optionally) capacity, stored with its result; approving one moves its proposals to approved.
+"""Scenarios: an exact selection of a portfolio's projects under a budget and/or period budgets,
+dependencies, exclusions, groups and (optionally) capacity, stored with its result; approving one moves
+its proposals to approved; two solved scenarios can be compared.
 Never commits. Solving is CPU work and runs in a worker thread so the event loop stays responsive."""
 
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -18,7 +18,8 @@ from pmo_common.auth import Principal
 from pmo_common.changes import Aggregate
 from pmo_common.contracts.events import ScenarioApproved
 from pmo_common.db import serialize, utcnow
-from pmo_common.errors import Conflict, Unprocessable, invalid
+from pmo_common.errors import Conflict, Unprocessable, field_errors, invalid
+from pmo_common.mspdi.monthly import month_of
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_portfolio.capacity import repository as capacity_repository
@@ -27,27 +28,39 @@ from pmo_portfolio.decisions import service as decisions
 from pmo_portfolio.decisions.schemas import MAX_ALTERNATIVES
 from pmo_portfolio.gates import service as gates
 from pmo_portfolio.gates.schemas import GateDecisionCreate
+from pmo_portfolio.logic.compare import Solved, compare_selections
+from pmo_portfolio.logic.periods import group_problems, period_budget_problems
 from pmo_portfolio.logic.selection import (
     Candidate,
     FrontierPoint,
     InfeasibleSelection,
+    Rules,
     SelectionResult,
-    build_problem,
     efficient_frontier,
     select_projects,
 )
 from pmo_portfolio.metrics import SOLVE_SECONDS
 from pmo_portfolio.portfolios.models import Portfolio
 from pmo_portfolio.projects import repository as project_repository
-from pmo_portfolio.projects.models import Project
-from pmo_portfolio.ranking.service import logic_criteria, weighted
 from pmo_portfolio.scenarios import repository
 from pmo_portfolio.scenarios.models import Scenario
-from pmo_portfolio.scenarios.schemas import FrontierPointRead, ScenarioCreate, ScenarioRead
+from pmo_portfolio.scenarios.pool import (
+    Pool,
+    cents,
+    load_pool,
+    money,
+    rules,
+    stored_groups,
+    stored_period_budgets,
+)
+from pmo_portfolio.scenarios.schemas import (
+    FrontierPointRead,
+    ScenarioComparison,
+    ScenarioCreate,
+    ScenarioRead,
+)
 
-CANDIDATE_STAGES = ("proposal", "approved", "on_hold", "in_progress")
 SOLVE_TIME_LIMIT = 20.0
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def read(scenario: Scenario) -> ScenarioRead:
@@ -57,67 +70,15 @@ def read(scenario: Scenario) -> ScenarioRead:
 def _published(scenario: Scenario) -> dict[str, Any]:
     """What `scenario.approved` carries: the scenario beside its result's selection and totals."""
     view = read(scenario)
-    return {**view.model_dump(exclude={"result"}), **view.result.model_dump()}
+    return {**view.model_dump(exclude={"result"}, by_alias=True), **view.result.model_dump(by_alias=True)}
 
 
 # Only an approval is announced (`scenario.approved`); creating a scenario is audited, not published.
 SCENARIOS = Aggregate[Scenario]("scenario", read=ScenarioRead.model_validate, source=_published)
 
 
-def _cents(amount: Decimal) -> int:
-    return int(amount * 100)
-
-
-def _money(cents: int) -> Decimal:
-    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
-
-
-class _Pool:
-    """A portfolio's candidates for selection, and their codes for explaining results to people."""
-
-    def __init__(self, candidates: list[Candidate], codes: dict[str, str]) -> None:
-        self.candidates = candidates
-        self.codes = codes
-
-    def name(self, text: str) -> str:
-        """Replace project ids in a solver sentence by the projects' codes."""
-        return _UUID.sub(lambda m: self.codes.get(m.group(0), m.group(0)), text)
-
-    def infeasible(self, exc: InfeasibleSelection) -> Unprocessable:
-        conflicts = [self.name(c) for c in exc.conflicts]
-        return Unprocessable(
-            "No selection satisfies the constraints: " + "; ".join(conflicts), extra={"conflicts": conflicts}
-        )
-
-
-async def _pool(session: AsyncSession, portfolio_id: uuid.UUID, weights: Mapping[str, float] | None) -> _Pool:
-    projects = await project_repository.in_portfolio(session, portfolio_id)
-    criteria = logic_criteria(await criteria_repository.in_portfolio(session, portfolio_id), weights)
-    stage = {str(p.id): p.stage for p in projects}
-    active = [p for p in projects if p.stage in CANDIDATE_STAGES]
-    demand = await capacity_repository.demand(session, [p.id for p in active])
-
-    def depends_on(p: Project) -> tuple[str, ...]:
-        # A closed dependency has been delivered: it is satisfied. A running project's dependencies are
-        # history, whatever became of them. Other non-candidates (cancelled, rejected) block the project.
-        if p.stage == "in_progress":
-            return tuple(d for d in p.depends_on if stage.get(d) in CANDIDATE_STAGES)
-        return tuple(d for d in p.depends_on if stage.get(d) != "closed")
-
-    candidates = [
-        Candidate(
-            id=str(p.id),
-            cost=_cents(p.budget),
-            value=weighted(p, criteria)[0],
-            mandatory=p.mandatory,
-            committed=p.stage == "in_progress",
-            depends_on=depends_on(p),
-            excludes=tuple(p.excludes),
-            demand=demand.get(p.id, {}),
-        )
-        for p in active
-    ]
-    return _Pool(candidates, {str(p.id): p.code for p in projects})
+def current_month() -> str:
+    return month_of(utcnow().date())
 
 
 async def _capacity(session: AsyncSession) -> dict[tuple[str, str], float]:
@@ -128,6 +89,16 @@ async def _capacity(session: AsyncSession) -> dict[tuple[str, str], float]:
             "no capacity has been received from the resource service yet (pmo.resource.capacity.changed)",
         )
     return capacity
+
+
+def _check_limits(body: ScenarioCreate) -> None:
+    """A budget or period budgets (or both); periods that end after they start and do not overlap."""
+    if body.budget is None and not body.period_budgets:
+        raise invalid("budget", "give a budget, period_budgets, or both")
+    problems = period_budget_problems([(p.from_, p.to) for p in body.period_budgets])
+    if problems:
+        summary = "; ".join(f"{field}: {message}" for field, message in problems[:5])
+        raise Unprocessable(f"The period budgets are invalid — {summary}", errors=field_errors(problems))
 
 
 async def _check_ids(session: AsyncSession, portfolio_id: uuid.UUID, body: ScenarioCreate) -> None:
@@ -144,9 +115,17 @@ async def _check_ids(session: AsyncSession, portfolio_id: uuid.UUID, body: Scena
         for criterion_id in body.weights:
             if criterion_id not in known:
                 raise invalid(f"weights.{criterion_id}", "not a criterion of this portfolio")
+    members = {i for g in body.groups for i in g.project_ids}
+    in_portfolio = await project_repository.ids_in_portfolio(session, portfolio_id, list(members))
+    problems = group_problems(
+        [[str(i) for i in g.project_ids] for g in body.groups], {str(i) for i in in_portfolio}
+    )
+    if problems:
+        summary = "; ".join(f"{field}: {message}" for field, message in problems[:5])
+        raise Unprocessable(f"The groups are invalid — {summary}", errors=field_errors(problems))
 
 
-def _result(pool: _Pool, result: SelectionResult) -> dict[str, Any]:
+def _result(pool: Pool, result: SelectionResult) -> dict[str, Any]:
     return {
         "selected": result.selected,
         "excluded": [
@@ -154,10 +133,22 @@ def _result(pool: _Pool, result: SelectionResult) -> dict[str, Any]:
             for e in result.excluded
         ],
         "total_value": result.total_value,
-        "total_cost": str(_money(result.total_cost)),
-        "budget_slack": str(_money(result.budget_slack)),
+        "total_cost": str(money(result.total_cost)),
+        "budget_slack": None if result.budget_slack is None else str(money(result.budget_slack)),
         "binding_constraints": [pool.name(b) for b in result.binding_constraints],
         "solver": {"status": result.status, "optimal": result.optimal, "seconds": result.seconds},
+        "period_budgets": [
+            {
+                "from": o.period.first,
+                "to": o.period.last,
+                "name": o.period.name,
+                "amount": str(money(o.period.amount)),
+                "cost": str(money(o.cost)),
+                "slack": str(money(o.slack)),
+            }
+            for o in result.periods
+        ],
+        "cost_by_period": [{"period": m, "cost": str(money(c))} for m, c in result.cost_by_month.items()],
     }
 
 
@@ -165,41 +156,55 @@ async def create(
     session: AsyncSession, portfolio: Portfolio, body: ScenarioCreate, principal: Principal
 ) -> Scenario:
     """Solve the scenario (422 naming the conflict when nothing is feasible) and store it with its result."""
+    _check_limits(body)
     await _check_ids(session, portfolio.id, body)
     weights = None if body.weights is None else {str(k): v for k, v in body.weights.items()}
-    pool = await _pool(session, portfolio.id, weights)
+    start_period = body.start_period or current_month()
+    scenario = Scenario(
+        id=uuid.uuid4(),
+        portfolio_id=portfolio.id,
+        name=body.name,
+        budget=body.budget,
+        period_budgets=stored_period_budgets(body.period_budgets),
+        groups=stored_groups(body.groups),
+        start_period=start_period,
+        respect_capacity=body.respect_capacity,
+        force_in=[str(i) for i in body.force_in],
+        force_out=[str(i) for i in body.force_out],
+        weights=weights,
+        status="proposed",
+        created_by=principal.sub,
+        approved_projects=[],
+    )
+    pool = await load_pool(session, portfolio.id, weights, start_period)
     capacity = await _capacity(session) if body.respect_capacity else None
     solve = partial(
         select_projects,
         pool.candidates,
-        _cents(body.budget),
+        None if body.budget is None else cents(body.budget),
         capacity,
-        [str(i) for i in body.force_in],
-        [str(i) for i in body.force_out],
         time_limit=SOLVE_TIME_LIMIT,
+        rules=_rules(scenario),
     )
     try:
         result = await anyio.to_thread.run_sync(solve)
     except InfeasibleSelection as exc:
         raise pool.infeasible(exc) from None
     SOLVE_SECONDS.labels("scenario").observe(result.seconds)
-    scenario = Scenario(
-        id=uuid.uuid4(),
-        portfolio_id=portfolio.id,
-        name=body.name,
-        budget=body.budget,
-        respect_capacity=body.respect_capacity,
-        force_in=[str(i) for i in body.force_in],
-        force_out=[str(i) for i in body.force_out],
-        weights=weights,
-        result=_result(pool, result),
-        basis=await _basis(session, portfolio.id),
-        status="proposed",
-        created_by=principal.sub,
-        approved_projects=[],
-    )
+    scenario.result = _result(pool, result)
+    scenario.basis = await _basis(session, portfolio.id)
     await SCENARIOS.create(session, scenario, principal, None)
     return scenario
+
+
+def _rules(scenario: Scenario) -> Rules:
+    return rules(
+        scenario.force_in,
+        scenario.force_out,
+        scenario.period_budgets,
+        scenario.groups,
+        scenario.start_period or current_month(),
+    )
 
 
 async def _basis(session: AsyncSession, portfolio_id: uuid.UUID) -> str:
@@ -275,8 +280,8 @@ async def _log_approval(session: AsyncSession, scenario: Scenario, principal: Pr
         kind="scenario",
         title=f"Scenario {scenario.name!r} approved",
         rationale=(
-            f"Selects {len(result['selected'])} projects for {result['total_cost']} within the budget of "
-            f"{scenario.budget:.2f} (total value {result['total_value']:g}); moved to approved: "
+            f"Selects {len(result['selected'])} projects for {result['total_cost']} within "
+            f"{_limits(scenario)} (total value {result['total_value']:g}); moved to approved: "
             f"{len(scenario.approved_projects)}."
         ),
         alternatives=[f"Scenario {o.name!r} ({o.id})" for o in others if o.status == "proposed"][
@@ -290,31 +295,90 @@ async def _log_approval(session: AsyncSession, scenario: Scenario, principal: Pr
     )
 
 
-def _frontier(candidates: Sequence[Candidate], points: int, capacity: Any) -> list[FrontierPoint]:
+def _limits(scenario: Scenario) -> str:
+    """The scenario's money limits in words, for the decision log."""
+    parts = [] if scenario.budget is None else [f"the budget of {scenario.budget:.2f}"]
+    parts += [
+        f"{p['amount']} for {p['from']}..{p['to']}" + (f" ({p['name']})" if p.get("name") else "")
+        for p in scenario.period_budgets
+    ]
+    return " and ".join(parts)
+
+
+def _frontier(
+    candidates: Sequence[Candidate], points: int, capacity: Any, rules: Rules
+) -> list[FrontierPoint]:
     started = time.perf_counter()
-    total = sum(c.cost for c in candidates)
-    # The least any selection costs: mandatory and committed projects with their dependencies.
-    low = build_problem(candidates, total, capacity).required_cost
+    problem = rules.problem(candidates, None, capacity)
+    total = sum(problem.costs)
+    # The least any selection costs: mandatory and committed projects with what they bring along.
+    low = problem.required_cost
     budgets = sorted({low + (total - low) * i // (points - 1) for i in range(points)})
-    result = efficient_frontier(candidates, budgets, capacity)
+    result = efficient_frontier(candidates, budgets, capacity, rules)
     SOLVE_SECONDS.labels("frontier").observe(time.perf_counter() - started)
     return result
 
 
 async def frontier(
-    session: AsyncSession, portfolio: Portfolio, points: int, respect_capacity: bool
+    session: AsyncSession,
+    portfolio: Portfolio,
+    points: int,
+    respect_capacity: bool,
+    scenario: Scenario | None = None,
 ) -> list[FrontierPointRead]:
-    """The best value at `points` budget levels from the required (mandatory + committed) cost to the
-    cost of every candidate; levels that coincide are returned once."""
-    pool = await _pool(session, portfolio.id, None)
+    """The best value at `points` overall budget levels from the required (mandatory + committed) cost
+    to the cost of every candidate; levels that coincide are returned once. With a scenario, under its
+    period budgets, groups, forced projects, weights and start period (held fixed; only the overall
+    budget varies)."""
+    if scenario is None:
+        weights, solver_rules = None, Rules(start_period=current_month())
+    else:
+        weights, solver_rules = scenario.weights, _rules(scenario)
+    pool = await load_pool(session, portfolio.id, weights, solver_rules.start_period or current_month())
     capacity = await _capacity(session) if respect_capacity else None
     try:
-        result = await anyio.to_thread.run_sync(partial(_frontier, pool.candidates, points, capacity))
+        result = await anyio.to_thread.run_sync(
+            partial(_frontier, pool.candidates, points, capacity, solver_rules)
+        )
     except InfeasibleSelection as exc:
         raise pool.infeasible(exc) from None
     return [
-        FrontierPointRead(
-            budget=_money(p.budget), value=p.value, project_ids=p.project_ids, optimal=p.optimal
-        )
+        FrontierPointRead(budget=money(p.budget), value=p.value, project_ids=p.project_ids, optimal=p.optimal)
         for p in result
     ]
+
+
+def _solved(scenario: Scenario, param: str) -> Solved:
+    result = scenario.result
+    if result.get("cost_by_period") is None:
+        raise Conflict(
+            f"Scenario {scenario.name!r} (`{param}`) was solved before monthly costs were recorded; "
+            "re-solve it (POST a new scenario with the same settings) and compare that one."
+        )
+    return Solved(
+        selected=result["selected"],
+        value=float(result["total_value"]),
+        cost=cents(Decimal(result["total_cost"])),
+        cost_by_month={row["period"]: cents(Decimal(row["cost"])) for row in result["cost_by_period"]},
+        binding=list(result["binding_constraints"]),
+    )
+
+
+def compare(a: Scenario, b: Scenario) -> ScenarioComparison:
+    """Scenario b against scenario a (the loaders checked both are the portfolio's); a scenario whose
+    result has no monthly costs (solved before they were recorded) is a 409."""
+    first, second = _solved(a, "a"), _solved(b, "b")
+    c = compare_selections(first, second)
+    return ScenarioComparison.model_validate(
+        {
+            "a": a.id,
+            "b": b.id,
+            "only_in_a": c.only_in_a,
+            "only_in_b": c.only_in_b,
+            "in_both": c.in_both,
+            "value": dict(zip(("a", "b", "delta"), c.value, strict=True)),
+            "cost": dict(zip(("a", "b", "delta"), map(money, c.cost), strict=True)),
+            "by_period": [{"period": m, "cost_a": money(x), "cost_b": money(y)} for m, x, y in c.by_month],
+            "binding_constraints": {"a": c.binding[0], "b": c.binding[1]},
+        }
+    )

@@ -99,7 +99,9 @@ class ProjectStageChangedData(ProjectData):
 class ScenarioApprovedData(EventData):
     portfolio_id: uuid.UUID
     name: str
-    budget: NonNegativeMoney
+    budget: NonNegativeMoney | None = Field(
+        default=None, description="null for a scenario with period budgets only (contract §7.4)."
+    )
     selected: list[uuid.UUID]
     total_value: float
     total_cost: NonNegativeMoney
