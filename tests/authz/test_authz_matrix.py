@@ -34,8 +34,11 @@ def expected_roles(service: str, method: str, path: str) -> set[str]:
         if path.endswith("/gate-decisions"):
             # Gate decisions are the PMO's (§7.5): a project manager runs a project, others pass its gates.
             return PORTFOLIO_ADMINS
-        if path.startswith(("/portfolio/v1/projects", "/portfolio/v1/actions")):
-            # The action register: a project manager writes the actions of the projects they manage.
+        if path.startswith("/portfolio/v1/programmes") or path.endswith("/fields"):
+            # Programmes and custom field definitions shape a portfolio (§7.2): its admins write them.
+            return PORTFOLIO_ADMINS
+        if path.startswith(("/portfolio/v1/projects", "/portfolio/v1/actions", "/portfolio/v1/benefits")):
+            # The action and benefit registers: a project manager writes those of the projects they manage.
             return PROJECT_WRITERS
         return PORTFOLIO_ADMINS
     if service == "risk":
@@ -55,6 +58,8 @@ def expected_roles(service: str, method: str, path: str) -> set[str]:
     if service == "reporting":
         if path.startswith("/reporting/v1/webhooks"):
             return PORTFOLIO_ADMINS  # webhooks send events out of the platform (§7.9): admin or pmo
+        if path.endswith("/kpi-targets") and not read:
+            return PORTFOLIO_ADMINS  # a portfolio's KPI targets are portfolio-wide config (§7.8)
         if read:
             return READERS
         if path.startswith("/reporting/v1/admin"):

@@ -437,6 +437,38 @@ async def test_a_portfolio_from_set_up_to_board_dashboard(stack: Stack) -> None:
         chased = (await eventually(overdue_actions, timeout=20))[0]
         await _patch(http, f"{p}/actions/{chased['id']}", {"status": "done"}, PM)
 
+        # --- what CRM is to deliver: a benefit registered, measured and revised; a duplicate removed --
+        benefits = []
+        for name in ("Cost per support ticket", "Cost per ticket (duplicate)"):
+            body = {
+                "portfolio_id": pid,
+                "project_id": projects["CRM"],
+                "name": name,
+                "kind": "financial",
+                "unit": "EUR",
+                "baseline_value": 12,
+                "target_value": 8,
+            }
+            benefits.append(await _ok(await http.post(f"{p}/benefits", headers=PM, json=body), 201))
+        benefit_url = f"{p}/benefits/{benefits[0]['id']}"
+        measurement = {"as_of": "2026-10-31", "value": 10, "note": "October tickets"}
+        await _ok(await http.post(f"{benefit_url}/measurements", headers=PM, json=measurement), 201)
+        revised = await _patch(http, benefit_url, {"target_date": "2027-12-31", "owner": "pm.ada"}, PM)
+        assert revised["realised_percent"] == 50.0  # from 12 towards 8, at 10
+        await _delete(http, f"{p}/benefits/{benefits[1]['id']}", PM)
+
+        # --- a programme is set up, given an owner, and retired (§7.2): its events travel too ---------
+        programme = await _ok(
+            await http.post(
+                f"{p}/programmes",
+                headers=ADMIN,
+                json={"portfolio_id": pid, "code": "CORE", "name": "Core systems"},
+            ),
+            201,
+        )
+        await _patch(http, f"{p}/programmes/{programme['id']}", {"owner": "pmo-lead"}, ADMIN)
+        await _delete(http, f"{p}/programmes/{programme['id']}", ADMIN)
+
         # --- a retired project and portfolio, an HR leaver: deletions travel too --------------------
         await _delete(http, f"{p}/projects/{projects['ERP']}", ADMIN)
         spare = await _ok(

@@ -97,6 +97,11 @@ async def _baseline_is(client: httpx.AsyncClient, project: dict[str, Any], as_of
     return (await evm(client, project, as_of))["baseline_number"] == number
 
 
+async def _stage_is(client: httpx.AsyncClient, portfolio: dict[str, Any], as_of: str, stage: str) -> bool:
+    url = f"{PREFIX}/portfolios/{portfolio['id']}/dashboard?as_of={as_of}"
+    return (await client.get(url, headers=ADMIN)).json()["projects"]["by_stage"].get(stage) == 1
+
+
 SNAPSHOTS = (
     "/portfolios/{portfolio}/dashboard?as_of=2025-03-31",
     "/portfolios/{portfolio}/dashboard?as_of=2025-01-10",
@@ -143,6 +148,8 @@ async def replanned(client, feed, make_report) -> dict[str, Any]:
     await approve(feed, project, first)
     started = await feed.stage(approved, "in_progress", datetime(2025, 2, 1, tzinfo=UTC), version=3)
     await eventually(lambda: _baseline_is(client, project, "2025-03-31", 1))
+    # The stage change and the baseline are different aggregates: neither waits for the other.
+    await eventually(lambda: _stage_is(client, portfolio, "2025-03-31", "in_progress"))
     url = f"{PREFIX}/projects/{project['id']}/status-reports"
     for as_of, percent, ac in ((date(2025, 2, 28), 10, "150000.00"), (date(2025, 3, 31), 22.5, "310000.00")):
         body = make_report(as_of, percent_complete=percent, actual_cost=ac, forecast_cost="1400000.00")

@@ -13,9 +13,9 @@ from pmo_reporting.logic.evm import (
     compute_evm,
     linear_planned_value,
     rounded_ratio,
-    suggested_rag,
 )
 from pmo_reporting.logic.periods import latest_on_or_before, month_end
+from pmo_reporting.logic.targets import DEFAULT_TARGETS, Band, Targets, suggested_rag
 
 BASE = Baseline(bac=D("100000.00"), start_date=date(2025, 1, 1), finish_date=date(2025, 12, 31))
 
@@ -129,7 +129,47 @@ def test_schedule_slip_is_forecast_finish_minus_baseline_finish() -> None:
     ],
 )
 def test_suggested_rag_thresholds(spi: str | None, cpi: str | None, rag: str | None) -> None:
-    assert suggested_rag(None if spi is None else D(spi), None if cpi is None else D(cpi)) == rag
+    figures = (None if spi is None else D(spi), None if cpi is None else D(cpi))
+    assert suggested_rag(*figures, None, DEFAULT_TARGETS) == rag
+
+
+def test_suggested_rag_follows_the_targets_and_the_report_age() -> None:
+    strict = Targets(cpi=Band(D("1.0"), D("0.95")))
+    assert compute_evm(BASE, reported(ev="50000", ac="48000"), date(2025, 6, 30)).suggested_rag == "green"
+    assert (
+        compute_evm(BASE, reported(ev="50000", ac="52000"), date(2025, 6, 30), targets=strict).suggested_rag
+        == "amber"  # CPI 0.9615
+    )
+    stale = compute_evm(BASE, reported(ev="50000", ac="48000"), date(2025, 6, 30), report_age_days=36)
+    assert stale.suggested_rag == "red"  # over the default 35 days
+
+
+def test_a_report_without_percent_complete_or_actual_cost_invents_neither() -> None:
+    forecast_only = Progress(
+        percent_complete=None,
+        actual_cost=None,
+        forecast_cost=D("120000.00"),
+        forecast_finish_date=date(2026, 1, 30),
+    )
+    evm = compute_evm(BASE, forecast_only, date(2025, 6, 30))
+    assert evm.pv is not None and evm.bac == D("100000.00")
+    unknown = (evm.ev, evm.ac, evm.sv, evm.cv, evm.spi, evm.cpi, evm.etc, evm.tcpi, evm.tcpi_eac)
+    assert unknown == (None,) * 9
+    assert (evm.eac, evm.vac, evm.schedule_slip_days) == (D("120000.00"), D("-20000.00"), 30)
+    assert evm.suggested_rag is None
+
+
+def test_without_actual_cost_only_the_cost_figures_are_unknown() -> None:
+    evm = compute_evm(BASE, Progress(percent_complete=40, actual_cost=None), date(2025, 7, 2))
+    assert (evm.ev, evm.sv, rounded_ratio(evm.spi)) == (D("40000.00"), D("-10000.00"), 0.8)
+    assert (evm.ac, evm.cv, evm.cpi, evm.eac, evm.etc, evm.vac, evm.tcpi, evm.tcpi_eac) == (None,) * 8
+    assert evm.suggested_rag == "red"  # SPI 0.8 is known and decides
+
+
+def test_without_percent_complete_an_actual_cost_alone_gives_no_ratio() -> None:
+    evm = compute_evm(BASE, Progress(percent_complete=None, actual_cost=D("30000")), date(2025, 7, 2))
+    assert evm.ac == D("30000") and evm.ev is None
+    assert (evm.cv, evm.spi, evm.cpi, evm.eac, evm.etc, evm.tcpi) == (None,) * 6
 
 
 @dataclass

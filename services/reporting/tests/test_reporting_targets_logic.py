@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
-from pmo_reporting.logic.targets import Band, Targets, judged, shown, suggested_rag
+from pmo_reporting.logic.targets import Band, Targets, judged, report_age_days, shown, suggested_rag
 
 DEFAULT = Targets()
 
@@ -24,8 +25,14 @@ def test_a_figure_just_below_the_line_says_so_at_the_precision_it_is_compared_at
 def test_report_age_is_better_when_lower():
     band = DEFAULT.report_age_days
     assert judged("report age", Decimal(31), band, Decimal(1)) == ("green", None)
-    assert judged("report age", Decimal(40), band, Decimal(1)) == ("amber", "report age 40 above 31")
-    assert judged("report age", Decimal(63), band, Decimal(1)) == ("red", "report age 63 above 62")
+    assert judged("report age", Decimal(35), band, Decimal(1)) == ("amber", "report age 35 above 31")
+    assert judged("report age", Decimal(36), band, Decimal(1)) == ("red", "report age 36 above 35")
+
+
+def test_report_age_counts_only_for_a_project_expected_to_report():
+    assert report_age_days(date(2025, 5, 31), date(2025, 6, 30), "in_progress") == 30
+    assert report_age_days(date(2025, 5, 31), date(2025, 6, 30), "closed") is None
+    assert report_age_days(None, date(2025, 6, 30), "in_progress") is None
 
 
 def test_suggested_rag_is_the_worst_colour_under_the_portfolio_s_targets():

@@ -7,17 +7,26 @@ version), so redelivery or reordering changes nothing."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from pmo_common.contracts.events import (
     ActionCreated,
     ActionOverdue,
     ActionUpdated,
     BaselineApproved,
+    BenefitCreated,
+    BenefitData,
+    BenefitDeleted,
+    BenefitMeasured,
+    BenefitUpdated,
     CapacityChanged,
     DecisionRecorded,
     DemandChanged,
     OverallocationDetected,
+    ProgrammeCreated,
+    ProgrammeData,
+    ProgrammeDeleted,
+    ProgrammeUpdated,
     ProjectDeleted,
     ProjectStageChanged,
     RiskClosed,
@@ -28,9 +37,10 @@ from pmo_common.contracts.events import (
 )
 from pmo_common.events.consumer import EventHandlers, apply_if_newer
 from pmo_common.upstream import PortfolioEvent, ProjectEvent, track_portfolios, track_projects
+from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_reporting.readmodels import baselines, governance, repository
+from pmo_reporting.readmodels import baselines, benefits, governance, repository, structure
 from pmo_reporting.readmodels.models import (
     GLOBAL_SCOPE,
     PortfolioView,
@@ -44,6 +54,10 @@ from pmo_reporting.webhooks import recorder as webhooks
 
 RiskEvent: TypeAlias = RiskRaised | RiskUpdated | RiskClosed | RiskEscalated | RiskDeescalated
 ActionEvent: TypeAlias = ActionCreated | ActionUpdated | ActionOverdue
+ProgrammeEvent: TypeAlias = ProgrammeCreated | ProgrammeUpdated | ProgrammeDeleted
+BenefitEvent: TypeAlias = BenefitCreated | BenefitUpdated | BenefitDeleted | BenefitMeasured
+
+D = TypeVar("D", ProgrammeData, BenefitData)
 
 handlers = EventHandlers()
 
@@ -73,9 +87,15 @@ async def after_project(
         "portfolio_id": data.portfolio_id,
         "stage": data.stage,
         "deleted": data.deleted or isinstance(event, ProjectDeleted),
+        "programme_id": data.programme_id,
+        "manager": data.manager,
+        "finish_date": data.finish_date,
+        "fields": to_jsonable_python(data.fields),
+        "tags": list(data.tags),
         "effective_at": _effective_at(event),
     }
-    await repository.add_history_once(session, ProjectStageHistory, (data.id, data.version), history)
+    if await repository.add_history_once(session, ProjectStageHistory, (data.id, data.version), history):
+        structure.record_facets(session, data)
 
 
 def _effective_at(event: ProjectEvent) -> datetime:
@@ -124,6 +144,29 @@ async def on_decision(session: AsyncSession, event: DecisionRecorded) -> None:
     await webhooks.record(session, event)
     if await governance.record_decision(session, event.data):
         await repository.bump_versions(session, event.data.portfolio_id)
+
+
+@handlers.on(ProgrammeCreated, ProgrammeUpdated, ProgrammeDeleted, name="portfolio")
+async def on_programme(session: AsyncSession, event: ProgrammeEvent) -> None:
+    """Programmes: what dashboards narrow to and breakdowns group by (their code)."""
+    await webhooks.record(session, event)
+    data = _deleted(event.data) if isinstance(event, ProgrammeDeleted) else event.data
+    before = await structure.record_programme(session, data, event.envelope.time)
+    await repository.bump_versions(session, before, data.portfolio_id)
+
+
+@handlers.on(BenefitCreated, BenefitUpdated, BenefitDeleted, BenefitMeasured, name="portfolio")
+async def on_benefit(session: AsyncSession, event: BenefitEvent) -> None:
+    """Benefits and their measurements, for the dashboards' benefit figures as of a date."""
+    await webhooks.record(session, event)
+    data = _deleted(event.data) if isinstance(event, BenefitDeleted) else event.data
+    before = await benefits.record_benefit(session, data, event.envelope.time, benefits.measured(event))
+    await repository.bump_versions(session, before, data.portfolio_id)
+
+
+def _deleted(data: D) -> D:
+    """A deletion event's data, deleted whatever its flag says (as `pmo_common.upstream` does)."""
+    return data.model_copy(update={"deleted": True})
 
 
 @handlers.on(RiskRaised, RiskUpdated, RiskClosed, RiskEscalated, RiskDeescalated, name="risk")

@@ -13,16 +13,19 @@ from pmo_common.settings import Settings
 from pmo_reporting import models
 from pmo_reporting.admin.routes import router as admin_router
 from pmo_reporting.dashboards.routes import router as dashboards_router
+from pmo_reporting.dashboards.structure_routes import portfolio_router as breakdown_router
+from pmo_reporting.dashboards.structure_routes import programme_router
 from pmo_reporting.evm.routes import router as evm_router
 from pmo_reporting.handlers import handlers
 from pmo_reporting.status_reports.routes import router as status_reports_router
+from pmo_reporting.targets.routes import router as targets_router
 from pmo_reporting.webhooks.recorder import subscribe_unhandled
 from pmo_reporting.webhooks.routes import router as webhooks_router
 from pmo_reporting.webhooks.worker import deliver_webhooks
 
 # The aggregates this service owns, whose changes the audit trail records
 # (`GET /reporting/v1/audit?entity_type=`); the read models are other services' data.
-AUDITED = ["status_report", "project_health", "webhook"]
+AUDITED = ["status_report", "project_health", "webhook", "kpi_targets"]
 
 # Webhooks see every catalogue event: the handlers above hand theirs over, the rest get their own
 # subscriptions (registered last, so they take only the subjects nothing else handles).
@@ -41,6 +44,9 @@ SPEC = ServiceSpec(
         status_reports_router,
         evm_router,
         dashboards_router,
+        breakdown_router,
+        programme_router,
+        targets_router,
         admin_router,
         webhooks_router,
         audit_router(AUDITED),

@@ -5,6 +5,7 @@ from pmo_reporting.db import Base
 from pmo_reporting.readmodels.governance import ActionView, DecisionView
 from pmo_reporting.readmodels.models import READ_MODELS, DataVersion
 from pmo_reporting.status_reports.models import ProjectHealth, StatusReport
+from pmo_reporting.targets.models import KpiTargets
 from pmo_reporting.webhooks import models as webhook_models  # noqa: F401  (registers its tables)
 
 metadata = Base.metadata
@@ -14,6 +15,7 @@ __all__ = [
     "ActionView",
     "DataVersion",
     "DecisionView",
+    "KpiTargets",
     "ProjectHealth",
     "StatusReport",
     "metadata",

@@ -1,6 +1,7 @@
-"""Serialised dashboards kept per process, keyed by what they depend on: the portfolio, the as-of
-date (and whether it is answered from current state or history) and the data versions of the
-portfolio and of org-wide data. Every write that can change a figure bumps a version in its own
+"""Serialised dashboards (and breakdowns) kept per process, keyed by what they depend on: the
+portfolio, the as-of date (and whether it is answered from current state or history), the data
+versions of the portfolio and of org-wide data, and what was asked (the dashboard's narrowing, the
+breakdown's dimension). Every write that can change a figure bumps a version in its own
 transaction (`readmodels.repository.bump_versions`), so an entry is never served stale and
 replicas never need to tell each other anything; a version read in the request's transaction
 costs one primary-key query."""
@@ -11,15 +12,19 @@ import asyncio
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from datetime import date
+from typing import Any
 
 from fastapi import FastAPI
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_reporting.readmodels.models import GLOBAL_SCOPE, DataVersion
 
-CacheKey = tuple[uuid.UUID, date, bool, int, int]
+CacheKey = tuple[Any, ...]
+"""(portfolio id, as-of date, current, portfolio version, global version, what was asked)."""
 
 
 class DashboardCache:
@@ -48,6 +53,21 @@ class DashboardCache:
                 self._items.move_to_end(key)
             return body
 
+    async def body(self, key: CacheKey, compute: Callable[[], Awaitable[BaseModel]]) -> bytes:
+        """The cached JSON body of `key`, else `compute()`'s, serialised and kept."""
+        body = self.get(key)
+        if body is not None:
+            return body
+        try:
+            async with self.computing(key):
+                body = self.get(key)  # computed by a concurrent request meanwhile
+                if body is None:
+                    body = (await compute()).model_dump_json().encode()
+                    self.put(key, body)
+        finally:
+            self.done(key)
+        return body
+
     def put(self, key: CacheKey, body: bytes) -> None:
         with self._lock:
             self._items[key] = body
@@ -63,11 +83,13 @@ def cache_of(app: FastAPI) -> DashboardCache:
     return cache
 
 
-async def cache_key(session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, current: bool) -> CacheKey:
+async def cache_key(
+    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, current: bool, asked: Any = ()
+) -> CacheKey:
     rows = await session.execute(
         select(DataVersion.scope_id, DataVersion.version).where(
             DataVersion.scope_id.in_((portfolio_id, GLOBAL_SCOPE))
         )
     )
     versions: dict[uuid.UUID, int] = {scope: version for scope, version in rows}
-    return (portfolio_id, as_of, current, versions.get(portfolio_id, 0), versions.get(GLOBAL_SCOPE, 0))
+    return (portfolio_id, as_of, current, versions.get(portfolio_id, 0), versions.get(GLOBAL_SCOPE, 0), asked)

@@ -1,21 +1,20 @@
-"""The portfolio's CSV export and its one-page HTML board report (pure formatting, no I/O)."""
+"""The portfolio's CSV export (pure formatting, no I/O): one row per project with its figures as of
+the date, its structure and forecasts, and a `field.<key>` column per custom field of the portfolio
+(in definition order)."""
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from html import escape
 from typing import Any
 
 from pmo_common.contracts.types import format_money
 
-from pmo_reporting.dashboards.schemas import Dashboard
 from pmo_reporting.logic.evm import Evm, rounded_ratio
 
 CSV_COLUMNS = (
@@ -42,7 +41,17 @@ CSV_COLUMNS = (
     "schedule_slip_days",
     "suggested_rag",
     "escalated_risks",
+    "programme",
+    "sponsor",
+    "baseline_start",
+    "baseline_finish",
+    "baseline_cost",
+    "forecast_finish",
+    "forecast_cost",
+    "tags",
 )
+"""The fixed columns; `field.<key>` columns follow, one per custom field of the portfolio."""
+TAG_SEPARATOR = ";"
 
 
 def _text(value: str | None) -> str:
@@ -74,6 +83,17 @@ class ProjectLine:
     percent_complete: float | None
     evm: Evm
     escalated_risks: int
+    programme: str | None = None
+    """The code of the project's programme."""
+    sponsor: str | None = None
+    baseline_start: date | None = None
+    baseline_finish: date | None = None
+    """The dates of the plan in force on the as-of date (the baseline, else the project's own)."""
+    forecast_finish: date | None = None
+    forecast_cost: Decimal | None = None
+    """The report's forecasts, else the project's own finish date and budget."""
+    tags: tuple[str, ...] = ()
+    fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -86,10 +106,25 @@ class OverdueAction:
     status: str
 
 
-def portfolio_csv(lines: Sequence[ProjectLine]) -> str:
+def _date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def field_value(value: Any) -> str:
+    """A custom field's value as text: numbers and dates as stored (JSON numbers, ISO dates)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    return _text(str(value))
+
+
+def portfolio_csv(lines: Sequence[ProjectLine], field_keys: Sequence[str] = ()) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([*CSV_COLUMNS, *(f"field.{key}" for key in field_keys)])
     for line in lines:
         e = line.evm
         writer.writerow(
@@ -117,121 +152,15 @@ def portfolio_csv(lines: Sequence[ProjectLine]) -> str:
                 _cell(e.schedule_slip_days),
                 e.suggested_rag or "",
                 line.escalated_risks,
+                _text(line.programme),
+                _text(line.sponsor),
+                _date(line.baseline_start),
+                _date(line.baseline_finish),
+                _cell(e.bac),
+                _date(line.forecast_finish),
+                _cell(line.forecast_cost),
+                _text(TAG_SEPARATOR.join(line.tags)),
+                *(field_value(line.fields.get(key)) for key in field_keys),
             ]
         )
     return buffer.getvalue()
-
-
-def _img(svg: bytes, alt: str) -> str:
-    data = base64.b64encode(svg).decode("ascii")
-    return f'<img alt="{escape(alt)}" src="data:image/svg+xml;base64,{data}">'
-
-
-def _ratio(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
-
-
-def _governance_tables(board: Dashboard, overdue: Sequence[OverdueAction]) -> str:
-    """The overdue actions (longest overdue first) and the latest decisions, user text escaped."""
-    action_rows = (
-        "".join(
-            f"<tr><td>{a.due_date.isoformat()}</td><td>{(board.as_of - a.due_date).days}</td>"
-            f"<td>{escape(a.title)}</td><td>{escape(a.owner or '—')}</td><td>{escape(a.status)}</td></tr>"
-            for a in overdue
-        )
-        or '<tr><td colspan="5">No overdue actions.</td></tr>'
-    )
-    decision_rows = (
-        "".join(
-            f"<tr><td>{d.decided_at.date().isoformat()}</td><td>{d.sequence}</td><td>{escape(d.kind)}</td>"
-            f"<td>{escape(d.title)}</td><td>{escape(d.decided_by)}</td></tr>"
-            for d in board.decisions.latest
-        )
-        or '<tr><td colspan="5">No decisions recorded.</td></tr>'
-    )
-    return f"""<h2>Overdue actions ({board.actions.overdue} of {board.actions.open} open)</h2>
-<table class="overdue-actions"><thead><tr><th>Due</th><th>Days overdue</th><th>Action</th><th>Owner</th>
-<th>Status</th></tr></thead><tbody>{action_rows}</tbody></table>
-<h2>Recent decisions</h2>
-<table class="recent-decisions"><thead><tr><th>Decided</th><th>No.</th><th>Kind</th><th>Decision</th>
-<th>Decided by</th></tr></thead><tbody>{decision_rows}</tbody></table>
-"""
-
-
-def _counts(mapping: dict[str, int]) -> str:
-    return ", ".join(f"{escape(k)}: {v}" for k, v in sorted(mapping.items())) or "—"
-
-
-_STYLE = """
-body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}
-h1{margin:0 0 4px}.sub{color:#666;margin:0 0 16px}
-.kpis{display:flex;gap:12px;flex-wrap:wrap;margin-bottom:16px}
-.kpi{border:1px solid #ddd;border-radius:6px;padding:8px 12px;min-width:120px}
-.kpi b{display:block;font-size:1.4em}
-.charts{display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start}
-.charts img{max-width:100%;border:1px solid #eee}
-table{border-collapse:collapse;margin-top:8px}
-td,th{border-bottom:1px solid #eee;padding:4px 8px;text-align:left}
-.red{color:#b00020;font-weight:600}
-"""
-
-
-def board_report_html(
-    portfolio_name: str,
-    board: Dashboard,
-    s_curve: bytes,
-    heatmap: bytes,
-    months: Sequence[str],
-    generated: date,
-    overdue: Sequence[OverdueAction] = (),
-) -> str:
-    """One page: headline figures, the S-curve, the risk heat map, attention, top risks, overdue
-    actions and recent decisions. Every piece of user text is escaped."""
-    e, r, p = board.evm, board.risks, board.projects
-    kpis = [
-        ("Projects", str(p.total)),
-        ("BAC", f"{format_money(e.bac)} {board.currency}"),
-        ("SPI", _ratio(e.spi)),
-        ("CPI", _ratio(e.cpi)),
-        ("Open risks", str(r.open)),
-        ("Escalated", str(r.escalated)),
-        ("Risk EMV", f"{format_money(r.emv_total)} {board.currency}"),
-    ]
-    attention_rows = (
-        "".join(
-            f"<tr><td>{escape(a.code)}</td><td>{escape(a.name)}</td>"
-            f"<td>{escape('; '.join(a.reasons))}</td></tr>"
-            for a in board.attention
-        )
-        or '<tr><td colspan="3">Nothing needs attention.</td></tr>'
-    )
-    risk_rows = (
-        "".join(
-            f"<tr><td>{t.score}</td><td>{escape(t.level)}</td><td>{escape(t.title)}</td>"
-            f"<td>{format_money(t.emv)}</td><td>{'yes' if t.escalated else ''}</td></tr>"
-            for t in r.top
-        )
-        or '<tr><td colspan="5">No open risks.</td></tr>'
-    )
-    period = f"{months[0]} – {months[-1]}" if months else ""
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{escape(portfolio_name)} — portfolio report</title>
-<style>{_STYLE}</style></head><body>
-<h1>{escape(portfolio_name)}</h1>
-<p class="sub">Portfolio report as of {board.as_of.isoformat()} · generated {generated.isoformat()}</p>
-<div class="kpis">{"".join(f'<div class="kpi">{escape(k)}<b>{escape(v)}</b></div>' for k, v in kpis)}</div>
-<p>By stage: {_counts(p.by_stage)}. By overall RAG: {_counts(p.by_rag)}.
-Risks by level: {_counts(r.by_level)}.</p>
-<div class="charts">
-<figure>{_img(s_curve, "Portfolio S-curve: PV, EV and AC by month")}
-<figcaption>{escape(period)}</figcaption></figure>
-<figure>{_img(heatmap, "Risk heat map: open risks by probability and impact")}</figure>
-</div>
-<h2>Needs attention ({board.attention_total})</h2>
-<table><thead><tr><th>Code</th><th>Project</th><th>Reasons</th></tr></thead><tbody>{attention_rows}</tbody></table>
-<h2>Top risks</h2>
-<table><thead><tr><th>Score</th><th>Level</th><th>Risk</th>
-<th>EMV ({escape(board.currency)})</th><th>Escalated</th></tr></thead>
-<tbody>{risk_rows}</tbody></table>
-{_governance_tables(board, overdue)}</body></html>
-"""

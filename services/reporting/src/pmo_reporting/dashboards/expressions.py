@@ -4,16 +4,15 @@ per-project rules of `logic.evm` in exact integer cents, so the database can sum
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Date, Integer, and_, case, or_, type_coerce
+from sqlalchemy import BigInteger, ColumnElement, Date, Integer, Numeric, and_, case, cast, or_, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from pmo_reporting.logic.evm import RED_BELOW
-
-_RED_PERCENT = int(RED_BELOW * 100)  # SPI or CPI below 0.85  <=>  100 * EV < 85 * PV (or AC)
+from pmo_reporting.logic.targets import RATIO_PLACES
 
 
 class days_between(FunctionElement[int]):
@@ -96,12 +95,14 @@ def linear_pv_cents(bac: Any, start: Any, finish: Any, day: Any) -> ColumnElemen
     )
 
 
-def below_red(ev: Any, base: Any) -> ColumnElement[bool]:
-    """ev / base < 0.85 with both known and base non-zero, without dividing."""
-    return and_(
-        ev.is_not(None),
-        or_(
-            and_(base > 0, ev * 100 < base * _RED_PERCENT),
-            and_(base < 0, ev * 100 > base * _RED_PERCENT),
-        ),
-    )
+def shown_below(ev: Any, base: Any, limit: Decimal) -> ColumnElement[bool]:
+    """`logic.targets.judged`'s comparison in SQL, exactly and without dividing: ev / base rounded
+    half-even to 4 decimals (as printed) is below `limit` (a multiple of 0.0001), for ev >= 0 known and
+    base > 0. With k = limit × 10⁴ that is ev / base < (2k − 1) / (2 × 10⁴), or equal to it when k is
+    odd (the tie then rounds down to the even k − 1). NUMERIC products: cents × 2 × 10⁴ may pass a
+    BIGINT (SQLite turns such an overflow into a REAL instead)."""
+    k = int(limit / RATIO_PLACES)
+    scaled = cast(ev, Numeric) * (2 * int(1 / RATIO_PLACES))
+    line = cast(base, Numeric) * (2 * k - 1)
+    below = scaled <= line if k % 2 else scaled < line
+    return and_(ev.is_not(None), base > 0, below)

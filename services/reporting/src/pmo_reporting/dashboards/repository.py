@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Date,
     Row,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Subquery,
     and_,
     case,
+    cast,
     func,
     literal,
     literal_column,
@@ -35,8 +37,11 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_reporting.dashboards import state
-from pmo_reporting.dashboards.expressions import below_red, cents, date_value, days_between, linear_pv_cents
-from pmo_reporting.logic.dashboard import LATE_AFTER_DAYS, REPORTING_STAGES
+from pmo_reporting.dashboards.expressions import cents, date_value, days_between, linear_pv_cents, shown_below
+from pmo_reporting.dashboards.forecasts import FORECAST_SUMS, forecast_columns, forecast_terms
+from pmo_reporting.logic.dashboard import REPORTING_STAGES
+from pmo_reporting.logic.structure import EVERYTHING, Scope
+from pmo_reporting.logic.targets import DEFAULT_TARGETS, Targets
 from pmo_reporting.readmodels.models import CapacityCell, DemandCell, Overallocation
 
 ResultRow = Row[*tuple[Any, ...]]
@@ -54,10 +59,18 @@ class RiskFigures:
 
 
 async def risk_figures(
-    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, *, current: bool, top: int = 10
+    session: AsyncSession,
+    portfolio_id: uuid.UUID,
+    as_of: date,
+    *,
+    current: bool,
+    top: int = 10,
+    scope: Scope = EVERYTHING,
 ) -> RiskFigures:
-    """Counts, sums and the heat map of the open risks as of the date, and the `top` by score."""
-    risks = state.risk_state(portfolio_id, as_of, current=current)
+    """Counts, sums and the heat map of the open risks as of the date, and the `top` by score (of
+    the projects a narrowed `scope` covers: a programme's dashboard shows its projects' risks)."""
+    projects = state.covered_ids(portfolio_id, as_of, current=current, scope=scope)
+    risks = state.risk_state(portfolio_id, as_of, current=current, projects=projects)
     escalated = func.sum(case((risks.c.escalated.is_(True), 1), else_=0))
     cells = (
         await session.execute(
@@ -71,7 +84,9 @@ async def risk_figures(
             ).group_by(risks.c.level, risks.c.probability, risks.c.impact)
         )
     ).all()
-    figures = RiskFigures(top=await _top_risks(session, portfolio_id, as_of, current=current, top=top))
+    figures = RiskFigures(
+        top=await _top_risks(session, portfolio_id, as_of, current=current, top=top, projects=projects)
+    )
     for row in cells:  # at most levels × 25 cells
         figures.open += row.n
         figures.escalated += int(row.escalated or 0)
@@ -83,31 +98,44 @@ async def risk_figures(
 
 
 async def _top_risks(
-    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, *, current: bool, top: int
+    session: AsyncSession,
+    portfolio_id: uuid.UUID,
+    as_of: date,
+    *,
+    current: bool,
+    top: int,
+    projects: Select[Any] | None = None,
 ) -> list[ResultRow]:
     if not top:
         return []
     # As of a past date, walk the history in score order (its `_top` index) and stop early,
     # rather than sorting every open risk.
-    risks = state.risk_state(portfolio_id, as_of, current=current, by_score=not current)
+    risks = state.risk_state(portfolio_id, as_of, current=current, by_score=not current, projects=projects)
     stmt = select(risks).order_by(risks.c.score.desc(), risks.c.emv.desc(), risks.c.id).limit(top)
     return list((await session.execute(stmt)).all())
 
 
-def _roles_used(portfolio_id: uuid.UUID, as_of: date, *, current: bool) -> Select[Any]:
-    """The roles the allocations of the portfolio's live projects (as of the date) use, in any month.
-    Demand arrives per project (`demand.changed`), staffed or not, with its role; over-allocations
-    name a person and their role but no project: the role is what ties the two."""
-    projects = state.project_state(portfolio_id, as_of, current=current).subquery("covered")
+def _roles_used(portfolio_id: uuid.UUID, as_of: date, *, current: bool, scope: Scope) -> Select[Any]:
+    """The roles the allocations of the portfolio's live projects (as of the date; those `scope`
+    covers) use, in any month. Demand arrives per project (`demand.changed`), staffed or not, with
+    its role; over-allocations name a person and their role but no project: the role is what ties
+    the two."""
+    projects = state.project_state(portfolio_id, as_of, current=current, scope=scope).subquery("covered")
     return select(DemandCell.role).where(DemandCell.project_id.in_(select(projects.c.id))).distinct()
 
 
 async def capacity_figures(
-    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, *, current: bool, period: str
+    session: AsyncSession,
+    portfolio_id: uuid.UUID,
+    as_of: date,
+    *,
+    current: bool,
+    period: str,
+    scope: Scope = EVERYTHING,
 ) -> tuple[list[str], dict[str, float], dict[str, float]]:
     """The roles the portfolio's projects use, and their org-wide capacity and demand hours in one
     month (people serve every portfolio, so a role's load is everyone's demand on it)."""
-    roles = _roles_used(portfolio_id, as_of, current=current)
+    roles = _roles_used(portfolio_id, as_of, current=current, scope=scope)
     used = sorted((await session.scalars(roles)).all())
     capacity = (
         await session.execute(
@@ -134,9 +162,10 @@ async def overallocations(
     current: bool,
     period: str,
     limit: int = 100,
+    scope: Scope = EVERYTHING,
 ) -> list[Overallocation]:
     """The month's over-allocated people whose role the portfolio's projects use."""
-    roles = _roles_used(portfolio_id, as_of, current=current)
+    roles = _roles_used(portfolio_id, as_of, current=current, scope=scope)
     stmt = (
         select(Overallocation)
         .where(Overallocation.period == period, Overallocation.role.in_(roles))
@@ -147,13 +176,24 @@ async def overallocations(
 
 
 def project_figures(
-    portfolio_id: uuid.UUID, as_of: date, *, current: bool, attention: bool = False, detail: bool = False
+    portfolio_id: uuid.UUID,
+    as_of: date,
+    *,
+    current: bool,
+    attention: bool = False,
+    detail: bool = False,
+    targets: Targets = DEFAULT_TARGETS,
+    scope: Scope = EVERYTHING,
+    structure: bool = False,
 ) -> Select[Any]:
     """One row per live project as of the date, in cents: stage, BAC (the plan in force), the
     report in effect (overall, AC, EV) and PV (reported, else the plan's time-phased cost). With `attention`: its code, name, report
-    date, open escalated risks and how many attention reasons it has; with `detail`, what the
-    export shows besides (manager, percent complete, forecasts, baseline finish)."""
-    p = state.project_reports(portfolio_id, as_of, current=current, detail=detail)
+    date, open escalated risks and how many attention reasons it has (under the portfolio's `targets`);
+    with `detail`, what the export shows besides (manager, percent complete, forecasts, the plan's
+    start and finish). Every row has the forecast figures (`forecasts.forecast_columns`); with `structure` also
+    the project's programme, manager and version (what breakdowns group by). Only the projects a
+    narrowed `scope` covers."""
+    p = state.project_reports(portfolio_id, as_of, current=current, detail=detail, scope=scope)
     day = date_value(literal(as_of, Date))
     bac = cents(p.c.budget)
     planned = func.coalesce(
@@ -164,10 +204,18 @@ def project_figures(
     ev, ac = cents(p.c.report_ev), cents(p.c.report_ac)
     stmt = select(
         p.c.id, p.c.stage, p.c.overall, bac.label("bac"), pv.label("pv"), ev.label("ev"), ac.label("ac")
-    )
+    ).add_columns(*forecast_columns(p, bac, ev, ac))
+    if structure:
+        stmt = stmt.add_columns(p.c.programme_id, p.c.version, *([] if detail else [p.c.manager]))
     if detail:
         stmt = stmt.add_columns(
-            p.c.manager, p.c.finish_date, p.c.percent_complete, p.c.forecast_cost, p.c.forecast_finish_date
+            p.c.manager,
+            p.c.start_date,
+            p.c.finish_date,
+            p.c.project_finish.label("own_finish"),
+            p.c.percent_complete,
+            p.c.forecast_cost,
+            p.c.forecast_finish_date,
         )
     if not attention:
         return stmt
@@ -175,9 +223,13 @@ def project_figures(
     count = func.coalesce(escalated.c.n, 0)
     late = and_(
         p.c.stage.in_(REPORTING_STAGES),
-        or_(p.c.report_as_of.is_(None), days_between(day, p.c.report_as_of) > LATE_AFTER_DAYS),
+        or_(
+            p.c.report_as_of.is_(None),
+            days_between(day, p.c.report_as_of) > int(targets.report_age_days.amber),
+        ),
     )
-    conditions = (p.c.overall == "red", below_red(ev, pv), below_red(ev, ac), count > 0, late)
+    red_spi, red_cpi = shown_below(ev, pv, targets.spi.amber), shown_below(ev, ac, targets.cpi.amber)
+    conditions = (p.c.overall == "red", red_spi, red_cpi, count > 0, late)
     reasons = sum((case((condition, 1), else_=0) for condition in conditions), start=literal(0))
     return stmt.add_columns(
         p.c.code, p.c.name, p.c.report_as_of, count.label("escalated"), reasons.label("reasons")
@@ -193,12 +245,42 @@ class EvmGroup:
     pv: int
     ev: int
     ac: int
+    schedule_ev: int
+    schedule_pv: int
+    cost_ev: int
+    cost_ac: int
+    eac: int = 0
+    etc: int = 0
+    vac: int = 0
+    slipped: int = 0
+    slip_days: int = 0
+    """The forecast sums (`forecasts.FORECAST_SUMS`: unknown figures add nothing)."""
+
+
+def _sums(f: Subquery | Any) -> list[ColumnElement[Any]]:
+    """EvmGroup's sums in cents: each figure's known values, then SPI's and CPI's matched pairs
+    (`logic.evm.Totals`: a project lacking one of a ratio's two figures is left out of that ratio)."""
+    both = {
+        "schedule": and_(f.c.ev.is_not(None), f.c.pv.is_not(None)),
+        "cost": and_(f.c.ev.is_not(None), f.c.ac.is_not(None)),
+    }
+    paired = (
+        case((both["schedule"], f.c.ev)),
+        case((both["schedule"], f.c.pv)),
+        case((both["cost"], f.c.ev)),
+        case((both["cost"], f.c.ac)),
+    )
+    forecast = forecast_terms(f)
+    return [func.coalesce(func.sum(c), 0) for c in (f.c.bac, f.c.pv, f.c.ev, f.c.ac, *paired, *forecast)]
+
+
+sum_columns = _sums
+"""EvmGroup's sums (after stage, overall RAG and count), for other groupings of the same figures."""
 
 
 def _grouped(f: Subquery | Any) -> Select[Any]:
-    """Project counts and EVM sums (cents; unknown figures count as zero) by stage and overall RAG."""
-    sums = (func.coalesce(func.sum(c), 0) for c in (f.c.bac, f.c.pv, f.c.ev, f.c.ac))
-    return select(f.c.stage, f.c.overall, func.count(), *sums).group_by(f.c.stage, f.c.overall)
+    """Project counts and EVM sums (cents) by stage and overall RAG."""
+    return select(f.c.stage, f.c.overall, func.count(), *_sums(f)).group_by(f.c.stage, f.c.overall)
 
 
 async def evm_groups(
@@ -209,17 +291,31 @@ async def evm_groups(
 
 
 async def dashboard_rows(
-    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, *, current: bool, limit: int
+    session: AsyncSession,
+    portfolio_id: uuid.UUID,
+    as_of: date,
+    *,
+    current: bool,
+    limit: int,
+    targets: Targets = DEFAULT_TARGETS,
+    scope: Scope = EVERYTHING,
 ) -> tuple[list[EvmGroup], list[ResultRow], int]:
     """`evm_groups` and the projects needing attention in one statement: the per-project figures
     are computed once (a CTE referenced twice is materialised) for both the grouped sums and the
     first `limit` projects by reasons, code, id (and how many need attention)."""
-    f = project_figures(portfolio_id, as_of, current=current, attention=True).cte("figures")
+    f = project_figures(
+        portfolio_id, as_of, current=current, attention=True, targets=targets, scope=scope
+    ).cte("figures")
     code = _in_code_point_order(session, f.c.code)
     figures = (f.c.bac, f.c.pv, f.c.ev, f.c.ac)
+    # Typed: PostgreSQL takes an untyped NULL of a subquery for text, which no UNION with a sum matches.
+    sums_only = ("schedule_ev", "schedule_pv", "cost_ev", "cost_ac", *FORECAST_SUMS)
+    paired = [cast(null(), BigInteger).label(name) for name in sums_only]
     shown = (f.c.id, f.c.code, f.c.name, f.c.stage, f.c.overall, f.c.report_as_of, f.c.escalated, f.c.reasons)
     attention = (
-        select(literal_column("1").label("kind"), *shown, func.count().over().label("total"), *figures)
+        select(
+            literal_column("1").label("kind"), *shown, func.count().over().label("total"), *figures, *paired
+        )
         .where(f.c.reasons > 0)
         .order_by(f.c.reasons.desc(), code, f.c.id)
         .limit(limit)
@@ -237,11 +333,16 @@ async def dashboard_rows(
         null(),
         null(),
         func.count(),
-        *(func.coalesce(func.sum(c), 0) for c in figures),
+        *_sums(f),
     ).group_by(f.c.stage, f.c.overall)
     rows: Sequence[ResultRow] = (await session.execute(union_all(select(attention), groups))).all()
     candidates = sorted((r for r in rows if r.kind == 1), key=lambda r: (-r.reasons, r.code, str(r.id)))
-    summary = [EvmGroup(r.stage, r.overall, r.total, r.bac, r.pv, r.ev, r.ac) for r in rows if r.kind == 0]
+    sums = ("bac", "pv", "ev", "ac", "schedule_ev", "schedule_pv", "cost_ev", "cost_ac", *FORECAST_SUMS)
+    summary = [
+        EvmGroup(r.stage, r.overall, r.total, *(getattr(r, name) for name in sums))
+        for r in rows
+        if r.kind == 0
+    ]
     return summary, candidates, (candidates[0].total if candidates else 0)
 
 

@@ -13,6 +13,8 @@ from pmo_common.queries import MonthRange
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_reporting.dashboards import governance, repository
+from pmo_reporting.dashboards import kpis as kpi_queries
+from pmo_reporting.dashboards.benefits import benefit_summary
 from pmo_reporting.dashboards.cache import DashboardCache, cache_key
 from pmo_reporting.dashboards.repository import EvmGroup, ResultRow, RiskFigures
 from pmo_reporting.dashboards.schemas import (
@@ -20,6 +22,7 @@ from pmo_reporting.dashboards.schemas import (
     Attention,
     CapacitySummary,
     Dashboard,
+    DashboardFilters,
     DecisionSummary,
     KpiPoint,
     KpiRisks,
@@ -31,25 +34,35 @@ from pmo_reporting.dashboards.schemas import (
     RiskSummary,
     TopRisk,
 )
+from pmo_reporting.dashboards.state import covered_ids
 from pmo_reporting.logic.dashboard import EVM_STAGES, attention_reasons
 from pmo_reporting.logic.evm import Totals, from_cents, ratio, rounded_ratio
+from pmo_reporting.logic.forecast import Forecast, average_slip
 from pmo_reporting.logic.periods import month_end, month_of, today
+from pmo_reporting.logic.structure import EVERYTHING, Scope
+from pmo_reporting.logic.targets import DEFAULT_TARGETS, Targets, report_age_days, suggested_rag
 from pmo_reporting.readmodels.models import PortfolioView
+from pmo_reporting.targets.repository import targets_for
 
 MAX_ATTENTION = 100
 
 
-async def capacity_summary(session: AsyncSession, portfolio_id: uuid.UUID, as_of: date) -> CapacitySummary:
-    """The month of `as_of`, for the roles and people the portfolio's projects use."""
+async def capacity_summary(
+    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, scope: Scope = EVERYTHING
+) -> CapacitySummary:
+    """The month of `as_of`, for the roles and people the portfolio's projects (those `scope`
+    covers) use."""
     period, current = month_of(as_of), as_of >= today()
     roles, capacity, demand = await repository.capacity_figures(
-        session, portfolio_id, as_of, current=current, period=period
+        session, portfolio_id, as_of, current=current, period=period, scope=scope
     )
     utilisation = {
         role: (round(demand.get(role, 0.0) / capacity[role], 4) if capacity.get(role) else None)
         for role in roles
     }
-    over = await repository.overallocations(session, portfolio_id, as_of, current=current, period=period)
+    over = await repository.overallocations(
+        session, portfolio_id, as_of, current=current, period=period, scope=scope
+    )
     return CapacitySummary(
         period=period,
         utilisation_by_role=utilisation,
@@ -67,64 +80,79 @@ def risk_summary(risks: RiskFigures) -> RiskSummary:
     )
 
 
-async def dashboard(session: AsyncSession, portfolio: PortfolioView, as_of: date) -> Dashboard:
+async def dashboard(
+    session: AsyncSession, portfolio: PortfolioView, as_of: date, scope: Scope = EVERYTHING
+) -> Dashboard:
     """The dashboard from a few grouped queries: counts and EVM sums by stage and RAG, the projects
-    with the most attention reasons, risk cells and the top risks, capacity."""
+    with the most attention reasons, risk cells and the top risks, capacity, benefits. A narrowed
+    `scope` covers only its projects: their risks, actions, decisions, benefits and roles."""
     current = as_of >= today()
+    targets = await targets_for(session, portfolio.id)
     groups, candidates, attention_total = await repository.dashboard_rows(
-        session, portfolio.id, as_of, current=current, limit=MAX_ATTENTION
+        session, portfolio.id, as_of, current=current, limit=MAX_ATTENTION, targets=targets, scope=scope
     )
-    risks = await repository.risk_figures(session, portfolio.id, as_of, current=current)
+    risks = await repository.risk_figures(session, portfolio.id, as_of, current=current, scope=scope)
     return Dashboard(
         portfolio_id=portfolio.id,
         currency=portfolio.currency,
         as_of=as_of,
+        filters=filters_of(scope),
         projects=counts_of(groups),
         evm=evm_of(groups),
         risks=risk_summary(risks),
-        capacity=await capacity_summary(session, portfolio.id, as_of),
-        attention=[attention_of(row, as_of) for row in candidates],
+        capacity=await capacity_summary(session, portfolio.id, as_of, scope),
+        attention=[attention_of(row, as_of, targets) for row in candidates],
         attention_total=attention_total,
-        actions=await action_counts(session, portfolio.id, as_of),
-        decisions=await decision_summary(session, portfolio.id, as_of),
+        actions=await action_counts(session, portfolio.id, as_of, scope),
+        decisions=await decision_summary(session, portfolio.id, as_of, scope),
+        benefits=await benefit_summary(session, portfolio.id, as_of, scope),
     )
 
 
-async def action_counts(session: AsyncSession, portfolio_id: uuid.UUID, as_of: date) -> ActionCounts:
-    open_, overdue = await governance.action_counts(session, portfolio_id, as_of)
+async def action_counts(
+    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, scope: Scope = EVERYTHING
+) -> ActionCounts:
+    projects = covered_ids(portfolio_id, as_of, current=as_of >= today(), scope=scope)
+    open_, overdue = await governance.action_counts(session, portfolio_id, as_of, projects=projects)
     return ActionCounts(open=open_, overdue=overdue)
 
 
-async def decision_summary(session: AsyncSession, portfolio_id: uuid.UUID, as_of: date) -> DecisionSummary:
-    rows = await governance.latest_decisions(session, portfolio_id, as_of)
+async def decision_summary(
+    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, scope: Scope = EVERYTHING
+) -> DecisionSummary:
+    projects = covered_ids(portfolio_id, as_of, current=as_of >= today(), scope=scope)
+    rows = await governance.latest_decisions(
+        session, portfolio_id, as_of, projects=projects, programme_id=scope.programme_id
+    )
     return DecisionSummary(latest=[LatestDecision.model_validate(r, from_attributes=True) for r in rows])
 
 
 async def dashboard_json(
-    session: AsyncSession, portfolio: PortfolioView, as_of: date, cache: DashboardCache
+    session: AsyncSession,
+    portfolio: PortfolioView,
+    as_of: date,
+    cache: DashboardCache,
+    scope: Scope = EVERYTHING,
 ) -> bytes:
     """The dashboard's JSON body, from the cache when no figure it depends on has changed."""
-    key = await cache_key(session, portfolio.id, as_of, as_of >= today())
-    body = cache.get(key)
-    if body is not None:
-        return body
-    try:
-        async with cache.computing(key):
-            body = cache.get(key)  # computed by a concurrent request meanwhile
-            if body is None:
-                body = (await dashboard(session, portfolio, as_of)).model_dump_json().encode()
-                cache.put(key, body)
-    finally:
-        cache.done(key)
-    return body
+    key = await cache_key(session, portfolio.id, as_of, as_of >= today(), ("dashboard", scope.key))
+    return await cache.body(key, lambda: dashboard(session, portfolio, as_of, scope))
 
 
-def attention_of(row: ResultRow, as_of: date) -> Attention:
+def attention_of(row: ResultRow, as_of: date, targets: Targets = DEFAULT_TARGETS) -> Attention:
     ev, pv, ac = from_cents(row.ev), from_cents(row.pv), from_cents(row.ac)
+    spi, cpi = ratio(ev, pv), ratio(ev, ac)
     reasons = attention_reasons(
-        row.overall, ratio(ev, pv), ratio(ev, ac), row.escalated, row.stage, row.report_as_of, as_of
+        row.overall, spi, cpi, row.escalated, row.stage, row.report_as_of, as_of, targets
     )
-    return Attention(project_id=row.id, code=row.code, name=row.name, reasons=reasons)
+    age = report_age_days(row.report_as_of, as_of, row.stage)
+    return Attention(
+        project_id=row.id,
+        code=row.code,
+        name=row.name,
+        reasons=reasons,
+        suggested_rag=suggested_rag(spi, cpi, age, targets),
+    )
 
 
 def counts_of(groups: list[EvmGroup]) -> ProjectCounts:
@@ -146,7 +174,10 @@ def totals_of(groups: list[EvmGroup]) -> Totals:
     def total(name: str) -> Decimal:
         return from_cents(sum(int(getattr(g, name)) for g in committed))
 
-    return Totals(bac=total("bac"), pv=total("pv"), ev=total("ev"), ac=total("ac"))
+    return Totals(
+        *(total(name) for name in ("bac", "pv", "ev", "ac")),
+        *(total(name) for name in ("schedule_ev", "schedule_pv", "cost_ev", "cost_ac")),
+    )
 
 
 async def totals_as_of(session: AsyncSession, portfolio_id: uuid.UUID, as_of: date) -> Totals:
@@ -155,27 +186,63 @@ async def totals_as_of(session: AsyncSession, portfolio_id: uuid.UUID, as_of: da
 
 
 def evm_of(groups: list[EvmGroup]) -> PortfolioEvm:
-    t = totals_of(groups)
+    t, f = totals_of(groups), forecast_of_groups(groups)
     return PortfolioEvm(
-        bac=t.bac, pv=t.pv, ev=t.ev, ac=t.ac, spi=rounded_ratio(t.spi), cpi=rounded_ratio(t.cpi)
+        bac=t.bac,
+        pv=t.pv,
+        ev=t.ev,
+        ac=t.ac,
+        spi=rounded_ratio(t.spi),
+        cpi=rounded_ratio(t.cpi),
+        eac=f.eac,
+        etc=f.etc,
+        vac=f.vac,
+        budget_growth=f.budget_growth,
+        slipped_projects=f.slipped_projects,
+        avg_slip_days=f.avg_slip_days,
+    )
+
+
+def forecast_of_groups(groups: list[EvmGroup]) -> Forecast:
+    """`logic.forecast.forecast_of` from the database's sums over the committed projects."""
+    committed = [g for g in groups if g.stage in EVM_STAGES]
+
+    def total(name: str) -> int:
+        return sum(int(getattr(g, name)) for g in committed)
+
+    vac = from_cents(total("vac"))
+    slipped = total("slipped")
+    return Forecast(
+        eac=from_cents(total("eac")),
+        etc=from_cents(total("etc")),
+        vac=vac,
+        budget_growth=-vac,
+        slipped_projects=slipped,
+        avg_slip_days=average_slip(slipped, total("slip_days")),
+    )
+
+
+def filters_of(scope: Scope) -> DashboardFilters:
+    return DashboardFilters(
+        programme_id=scope.programme_id, tags=list(dict.fromkeys(scope.tags)), fields=dict(scope.fields)
     )
 
 
 async def kpis(session: AsyncSession, portfolio: PortfolioView, months: MonthRange) -> KpiSeries:
-    """Per month two grouped queries (counts and EVM sums; risk cells): no per-project work."""
-    items = []
-    for month in months.months:
-        as_of = month_end(month)
-        current = as_of >= today()
-        groups = await repository.evm_groups(session, portfolio.id, as_of, current=current)
-        risks = await repository.risk_figures(session, portfolio.id, as_of, current=current, top=0)
-        items.append(
-            KpiPoint(
-                month=month,
-                as_of=as_of,
-                projects=counts_of(groups),
-                evm=evm_of(groups),
-                risks=KpiRisks(open=risks.open, escalated=risks.escalated, emv_total=risks.emv_total),
-            )
+    """Two grouped statements for the past months and two for the rest (`dashboards.kpis`), however
+    many months: no per-month and no per-project work."""
+    groups = await kpi_queries.evm_groups_by_month(session, portfolio.id, months.months)
+    risks = await kpi_queries.risks_by_month(session, portfolio.id, months.months)
+    items = [
+        KpiPoint(
+            month=month,
+            as_of=month_end(month),
+            projects=counts_of(groups[month]),
+            evm=evm_of(groups[month]),
+            risks=KpiRisks(
+                open=risks[month].open, escalated=risks[month].escalated, emv_total=risks[month].emv_total
+            ),
         )
+        for month in months.months
+    ]
     return KpiSeries(portfolio_id=portfolio.id, items=items)

@@ -1,6 +1,7 @@
-"""What was in effect "as of" a date: a portfolio's projects (with their stage and membership then,
-and the plan in force: the baseline, or the current fields of a project without one), the status
-report each had in effect, and its open risks.
+"""What was in effect "as of" a date: a portfolio's projects (with their stage, membership and
+structure then, and the plan in force: the baseline, or the current fields of a project without one),
+the status report each had in effect, and its open risks; narrowed to a `logic.structure.Scope`
+(a programme, tags, field values) where asked.
 
 For today or later the current-state tables answer (events are never dated in the future); for a
 past date the history tables do, taking per aggregate the newest version in effect by the end of
@@ -23,6 +24,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    exists,
     func,
     literal,
     or_,
@@ -31,10 +33,12 @@ from sqlalchemy import (
 
 from pmo_reporting.dashboards.expressions import cents, not_indexed, round_half_even
 from pmo_reporting.logic.periods import end_of_day, month_of
+from pmo_reporting.logic.structure import EVERYTHING, Scope
 from pmo_reporting.readmodels.models import (
     CURRENT_PLAN,
     BaselineView,
     PlanPeriod,
+    ProjectFacet,
     ProjectStageHistory,
     ProjectView,
     RiskHistory,
@@ -85,20 +89,46 @@ def profiled_pv_cents(project_id: Any, number: Any, as_of: date) -> ColumnElemen
     return round_half_even(total, literal(days, BigInteger))
 
 
-def project_state(portfolio_id: uuid.UUID, as_of: date, *, current: bool) -> Select[Any]:
-    """The portfolio's live projects as of the date: the plan in force then, with the stage and
-    membership in effect then (from history for a past date)."""
+def project_state(
+    portfolio_id: uuid.UUID, as_of: date, *, current: bool, scope: Scope = EVERYTHING
+) -> Select[Any]:
+    """The portfolio's live projects as of the date that `scope` covers: the plan in force then, with
+    the stage, membership and structure in effect then (from history for a past date): manager,
+    programme, `version` (whose `ProjectFacet` rows hold its tags and field values) and
+    `project_finish`, the project's own finish date (the plan's when it has no baseline, so that
+    without a reported forecast such a project never slips)."""
     p = ProjectView
-    columns = (p.id, p.code, p.name, p.manager, *plan_columns(p))
+    plan = plan_columns(p)
     if current:
-        return (
-            select(*columns, p.stage)
-            .outerjoin(BaselineView, in_force(p.id, as_of))
-            .where(p.portfolio_id == portfolio_id, p.deleted.is_(False))
+        stmt = select(
+            p.id,
+            p.code,
+            p.name,
+            p.manager,
+            p.programme_id,
+            p.version,
+            *plan,
+            p.stage,
+            p.finish_date.label("project_finish"),
         )
+        stmt = stmt.outerjoin(BaselineView, in_force(p.id, as_of)).where(
+            p.portfolio_id == portfolio_id, p.deleted.is_(False)
+        )
+        return stmt.where(*narrowing(scope, p.id, p.version, p.programme_id))
     h, until = ProjectStageHistory, end_of_day(as_of)
-    return (
-        select(*columns, h.stage)
+    finish = case((BaselineView.number.is_not(None), h.finish_date), else_=p.finish_date)
+    stmt = (
+        select(
+            p.id,
+            p.code,
+            p.name,
+            h.manager,
+            h.programme_id,
+            h.version,
+            *plan,
+            h.stage,
+            finish.label("project_finish"),
+        )
         .select_from(h)
         .join(p, p.id == h.project_id)
         .outerjoin(BaselineView, in_force(p.id, as_of))
@@ -109,6 +139,22 @@ def project_state(portfolio_id: uuid.UUID, as_of: date, *, current: bool) -> Sel
             h.deleted.is_(False),
         )
     )
+    return stmt.where(*narrowing(scope, h.project_id, h.version, h.programme_id))
+
+
+def narrowing(scope: Scope, project_id: Any, version: Any, programme_id: Any) -> list[ColumnElement[bool]]:
+    """`Scope.covers` for the project version (`project_id`, `version`): its programme, and a facet
+    row for every tag and field value asked for."""
+    f = ProjectFacet
+
+    def facet(kind: str, key: str, value: str | None = None) -> ColumnElement[bool]:
+        match = [f.project_id == project_id, f.version == version, f.kind == kind, f.key == key]
+        return exists().where(*match, *([] if value is None else [f.value == value]))
+
+    conditions = [] if scope.programme_id is None else [programme_id == scope.programme_id]
+    conditions += [facet("tag", tag) for tag in dict.fromkeys(scope.tags)]
+    conditions += [facet("field", key, value) for key, value in scope.fields]
+    return conditions
 
 
 def report_in_effect(portfolio_id: uuid.UUID, project_id: Any, as_of: date) -> ColumnElement[bool]:
@@ -122,13 +168,20 @@ def report_in_effect(portfolio_id: uuid.UUID, project_id: Any, as_of: date) -> C
     )
 
 
-def project_reports(portfolio_id: uuid.UUID, as_of: date, *, current: bool, detail: bool = False) -> Subquery:
-    """The live projects with the figures of their report in effect on the date (NULLs without
-    one). Current figures are copied on the project rows; past ones come from the timeline, as do
-    the report's other fields (`detail`: the manager, percent complete and forecasts too)."""
+STRUCTURE = ("manager", "programme_id", "version", "project_finish")
+"""What `project_reports` carries of each project's structure besides its figures."""
+
+
+def project_reports(
+    portfolio_id: uuid.UUID, as_of: date, *, current: bool, detail: bool = False, scope: Scope = EVERYTHING
+) -> Subquery:
+    """The live projects `scope` covers with the figures of their report in effect on the date
+    (NULLs without one), its forecasts and the projects' `STRUCTURE`. Current figures are copied on
+    the project rows (`status_reports.repository.set_latest`); past ones come from the timeline, as
+    do the report's other fields (`detail`: percent complete too)."""
     if current and not detail:
         p = ProjectView
-        return (
+        stmt = (
             select(
                 p.id,
                 p.code,
@@ -140,12 +193,18 @@ def project_reports(portfolio_id: uuid.UUID, as_of: date, *, current: bool, deta
                 p.report_pv,
                 p.report_ev,
                 p.report_ac,
+                p.report_forecast_cost.label("forecast_cost"),
+                p.report_forecast_finish.label("forecast_finish_date"),
+                p.manager,
+                p.programme_id,
+                p.version,
+                p.finish_date.label("project_finish"),
             )
             .outerjoin(BaselineView, in_force(p.id, as_of))
             .where(p.portfolio_id == portfolio_id, p.deleted.is_(False))
-            .subquery("projects")
         )
-    projects = project_state(portfolio_id, as_of, current=current).subquery("state")
+        return stmt.where(*narrowing(scope, p.id, p.version, p.programme_id)).subquery("projects")
+    projects = project_state(portfolio_id, as_of, current=current, scope=scope).subquery("state")
     r = StatusReport
     stmt = select(
         *(
@@ -157,21 +216,31 @@ def project_reports(portfolio_id: uuid.UUID, as_of: date, *, current: bool, deta
         r.planned_value.label("report_pv"),
         r.ev_effective.label("report_ev"),
         r.actual_cost.label("report_ac"),
+        r.forecast_cost,
+        r.forecast_finish_date,
+        *(projects.c[name] for name in STRUCTURE),
     )
     if detail:
-        stmt = stmt.add_columns(
-            projects.c.manager, r.percent_complete, r.forecast_cost, r.forecast_finish_date
-        )
+        stmt = stmt.add_columns(r.percent_complete)
     return stmt.outerjoin(r, report_in_effect(portfolio_id, projects.c.id, as_of)).subquery("projects")
 
 
-def risk_state(portfolio_id: uuid.UUID, as_of: date, *, current: bool, by_score: bool = False) -> Subquery:
-    """The portfolio's open risks as of the date, one row each (`by_score`: read in score order)."""
+def risk_state(
+    portfolio_id: uuid.UUID,
+    as_of: date,
+    *,
+    current: bool,
+    by_score: bool = False,
+    projects: Select[Any] | None = None,
+) -> Subquery:
+    """The portfolio's open risks as of the date, one row each (`by_score`: read in score order);
+    with `projects` (a select of project ids) only the risks of those projects."""
     if current:
         r = RiskView
         return (
             select(r.id, r.project_id, r.title, r.probability, r.impact, r.score, r.level, r.emv, r.escalated)
             .where(r.portfolio_id == portfolio_id, r.is_open.is_(True))
+            .where(*([] if projects is None else [r.project_id.in_(projects)]))
             .subquery("risks")
         )
     h, until = RiskHistory, end_of_day(as_of)
@@ -193,8 +262,18 @@ def risk_state(portfolio_id: uuid.UUID, as_of: date, *, current: bool, by_score:
             (not_indexed(h.superseded_at) if by_score else h.superseded_at) >= until,
             h.effective_at < until,
         )
+        .where(*([] if projects is None else [h.project_id.in_(projects)]))
         .subquery("risks")
     )
+
+
+def covered_ids(portfolio_id: uuid.UUID, as_of: date, *, current: bool, scope: Scope) -> Select[Any] | None:
+    """The ids of the projects a narrowed `scope` covers as of the date (None: not narrowed, the
+    whole portfolio's figures apply)."""
+    if not scope.narrowed:
+        return None
+    projects = project_state(portfolio_id, as_of, current=current, scope=scope).subquery("covered")
+    return select(projects.c.id)
 
 
 def escalated_by_project(portfolio_id: uuid.UUID, as_of: date, *, current: bool) -> Subquery:

@@ -74,9 +74,13 @@ class EvmRead(BaseModel):
     )
     ev: NonNegativeMoney | None = Field(
         description="EV: the reported earned value, else percent_complete × the BAC in force on the "
-        "report's date."
+        "report's date; null without a report or when the report gives neither (then SV, CV, SPI, CPI, "
+        "the computed EAC, TCPI, TCPI(EAC) and the earned schedule are null too)."
     )
-    ac: NonNegativeMoney | None
+    ac: NonNegativeMoney | None = Field(
+        description="AC: the reported actual cost; null when the report omits it (then CV, CPI, the "
+        "computed EAC, ETC, TCPI and TCPI(EAC) are null too; a reported forecast cost stays the EAC)."
+    )
     sv: Money | None
     cv: Money | None
     spi: float | None
@@ -94,7 +98,11 @@ class EvmRead(BaseModel):
     )
     schedule_slip_days: int | None = Field(description="Forecast finish − baseline finish, in days.")
     suggested_rag: RAG | None = Field(
-        description="Red if SPI or CPI < 0.85; green if both ≥ 0.95; else amber."
+        description="The worst colour of SPI, CPI and the report's age (days since the report in "
+        "effect, counted while the project is in progress) under the portfolio's KPI targets "
+        "(`/portfolios/{portfolio_id}/kpi-targets`; by default red if SPI or CPI < 0.85 or the report "
+        "is over 35 days old, green if SPI and CPI ≥ 0.95 and it is at most 31 days old, else amber); "
+        "null when none of them is known."
     )
     earned_schedule: EarnedScheduleRead
     report_id: uuid.UUID | None = Field(description="The status report used (latest on or before as_of).")

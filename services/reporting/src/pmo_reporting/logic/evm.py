@@ -14,8 +14,15 @@ Definitions:
 - schedule_slip_days = forecast finish − baseline finish.
 A ratio whose denominator is zero, or a figure whose inputs are unknown, is None — never an error.
 
-Suggested RAG from SPI and CPI (the computable ones): red when either is below 0.85, green when all
-are at least 0.95, amber otherwise, None when neither can be computed.
+A report may give neither percent complete nor earned value (EV unknown) and may omit the actual
+cost (AC unknown) — a programme that tracks only forecasts. Nothing is invented for them:
+- without EV: EV, SV, CV, SPI, CPI, the computed EAC (BAC / CPI), TCPI, TCPI(EAC) and the earned
+  schedule are None;
+- without AC: AC, CV, CPI, the computed EAC, ETC, TCPI and TCPI(EAC) are None;
+- PV, BAC, a reported forecast cost as EAC, VAC (from that EAC) and the schedule slip stay known.
+
+Suggested RAG: the worst colour of SPI, CPI and the report's age under the portfolio's KPI targets
+(`logic.targets`), None when none of them is known.
 """
 
 from __future__ import annotations
@@ -26,11 +33,10 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import overload
 
 from pmo_reporting.logic.schedule import PlannedCost, planned_value_at
+from pmo_reporting.logic.targets import DEFAULT_TARGETS, Targets, suggested_rag
 
 CENT = Decimal("0.01")
 RATIO_PLACES = Decimal("0.0001")
-GREEN_AT_LEAST = Decimal("0.95")
-RED_BELOW = Decimal("0.85")
 
 
 @dataclass(frozen=True)
@@ -53,10 +59,10 @@ class Baseline:
 
 @dataclass(frozen=True)
 class Progress:
-    """What one status report says (the latest on or before the as-of date)."""
+    """What one status report says (the latest on or before the as-of date); None: not reported."""
 
-    percent_complete: float
-    actual_cost: Decimal
+    percent_complete: float | None
+    actual_cost: Decimal | None
     planned_value: Decimal | None = None
     earned_value: Decimal | None = None
     forecast_cost: Decimal | None = None
@@ -122,6 +128,8 @@ def earned_value(baseline: Baseline, progress: Progress | None) -> Decimal | Non
         return None
     if progress.earned_value is not None:
         return progress.earned_value
+    if progress.percent_complete is None:
+        return None  # neither earned value nor percent complete: unknown, not zero
     return money(Decimal(str(progress.percent_complete)) * baseline.bac / 100)
 
 
@@ -139,19 +147,16 @@ def estimate_at_completion(
     return money(bac * ac / ev)  # = BAC / CPI, without rounding CPI first
 
 
-def suggested_rag(spi: Decimal | None, cpi: Decimal | None) -> str | None:
-    known = [r for r in (spi, cpi) if r is not None]
-    if not known:
-        return None
-    if any(r < RED_BELOW for r in known):
-        return "red"
-    if all(r >= GREEN_AT_LEAST for r in known):
-        return "green"
-    return "amber"
-
-
-def compute_evm(baseline: Baseline, progress: Progress | None, as_of: date) -> Evm:
-    """A project's earned value as of a date, from the report in effect then (None: no report)."""
+def compute_evm(
+    baseline: Baseline,
+    progress: Progress | None,
+    as_of: date,
+    *,
+    targets: Targets = DEFAULT_TARGETS,
+    report_age_days: int | None = None,
+) -> Evm:
+    """A project's earned value as of a date, from the report in effect then (None: no report);
+    `report_age_days` counts towards the suggested RAG (None: it does not)."""
     return derive_evm(
         money(baseline.bac),
         planned_value(baseline, progress, as_of),
@@ -160,6 +165,8 @@ def compute_evm(baseline: Baseline, progress: Progress | None, as_of: date) -> E
         forecast_cost=None if progress is None else progress.forecast_cost,
         forecast_finish=None if progress is None else progress.forecast_finish_date,
         baseline_finish=baseline.finish_date,
+        targets=targets,
+        report_age_days=report_age_days,
     )
 
 
@@ -172,9 +179,11 @@ def derive_evm(
     forecast_cost: Decimal | None = None,
     forecast_finish: date | None = None,
     baseline_finish: date | None = None,
+    targets: Targets = DEFAULT_TARGETS,
+    report_age_days: int | None = None,
 ) -> Evm:
     """Every other figure from BAC, PV, EV and AC (worked out here, or by the database for a
-    portfolio's projects) and the report's forecasts."""
+    portfolio's projects) and the report's forecasts; the suggested RAG under `targets`."""
     spi, cpi = ratio(ev, pv), ratio(ev, ac)
     eac = estimate_at_completion(bac, ev, ac, forecast_cost)
     slip = (
@@ -197,7 +206,7 @@ def derive_evm(
         tcpi=to_complete(bac, ev, ac, bac),
         tcpi_eac=to_complete(bac, ev, ac, eac),
         schedule_slip_days=slip,
-        suggested_rag=suggested_rag(spi, cpi),
+        suggested_rag=suggested_rag(spi, cpi, report_age_days, targets),
     )
 
 
@@ -213,18 +222,29 @@ def to_complete(
 
 @dataclass(frozen=True)
 class Totals:
-    """Portfolio sums (unknown figures count as zero; the database adds them up, see
-    `dashboards.repository`) and the ratios of the sums."""
+    """Portfolio sums of the figures known (the database adds them up, see `dashboards.repository`)
+    and the ratios of sums over matched pairs: SPI = Σ EV / Σ PV over the projects that have both, CPI
+    = Σ EV / Σ AC over those that have both. A project that reports no AC (or no EV) is left out of
+    that ratio rather than counted as zero: its earned value against nobody's cost would inflate CPI,
+    and a PV against an EV nobody claimed would deflate SPI."""
 
     bac: Decimal
     pv: Decimal
     ev: Decimal
     ac: Decimal
+    schedule_ev: Decimal
+    """Σ EV of the projects with both EV and PV (SPI's numerator)."""
+    schedule_pv: Decimal
+    """Σ PV of the projects with both EV and PV (SPI's denominator)."""
+    cost_ev: Decimal
+    """Σ EV of the projects with both EV and AC (CPI's numerator)."""
+    cost_ac: Decimal
+    """Σ AC of the projects with both EV and AC (CPI's denominator)."""
 
     @property
     def spi(self) -> Decimal | None:
-        return ratio(self.ev, self.pv)
+        return ratio(self.schedule_ev, self.schedule_pv)
 
     @property
     def cpi(self) -> Decimal | None:
-        return ratio(self.ev, self.ac)
+        return ratio(self.cost_ev, self.cost_ac)

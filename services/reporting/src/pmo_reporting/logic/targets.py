@@ -1,11 +1,18 @@
 """KPI targets per portfolio (contract §7.8) as pure functions: a figure at or above `green` is green,
 at or above `amber` amber, else red (for report age: at or below). A figure is compared at the
 precision it is printed with, so a reason never reads "SPI 0.85 below 0.85" for an SPI of 0.8491:
-it reads "SPI 0.8491 below 0.85"."""
+it reads "SPI 0.8491 below 0.85".
+
+Defaults: SPI and CPI green from 0.95, amber from 0.85 (the fixed thresholds before targets); report
+age green up to 31 days (a monthly report) and amber up to 35 (the staleness after which a project in
+progress has always needed attention), red beyond. Report age counts only for a project in a stage
+that reports (`REPORTING_STAGES`): a proposal or a closed project is not expected to report.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
 RATIO_PLACES = Decimal("0.0001")
@@ -28,7 +35,19 @@ class Band:
 class Targets:
     spi: Band = Band(Decimal("0.95"), Decimal("0.85"))
     cpi: Band = Band(Decimal("0.95"), Decimal("0.85"))
-    report_age_days: Band = Band(Decimal(31), Decimal(62), higher_is_better=False)
+    report_age_days: Band = Band(Decimal(31), Decimal(35), higher_is_better=False)
+
+
+DEFAULT_TARGETS = Targets()
+REPORTING_STAGES = ("in_progress",)
+"""The stages in which a project is expected to report (its report's age counts)."""
+
+
+def report_age_days(report_as_of: date | None, as_of: date, stage: str | None) -> int | None:
+    """Days since the report in effect, for a project expected to report on `as_of` (else None)."""
+    if report_as_of is None or stage not in REPORTING_STAGES:
+        return None
+    return (as_of - report_as_of).days
 
 
 def shown(value: Decimal, places: Decimal = RATIO_PLACES) -> Decimal:

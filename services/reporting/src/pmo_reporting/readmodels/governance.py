@@ -54,6 +54,7 @@ class DecisionView(Base):
     version: Mapped[int] = mapped_column(Integer)
     portfolio_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     project_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    programme_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(300))
     decided_by: Mapped[str] = mapped_column(String(200))
@@ -105,6 +106,7 @@ async def record_decision(session: AsyncSession, data: DecisionData) -> bool:
         "id": data.id,
         "portfolio_id": data.portfolio_id,
         "project_id": data.project_id,
+        "programme_id": data.programme_id,
         "kind": data.kind[:40],
         "title": data.title[:300],
         "decided_by": data.decided_by[:200],

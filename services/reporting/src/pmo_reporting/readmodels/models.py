@@ -21,10 +21,12 @@ from pmo_common.upstream import (
     UpstreamPortfolio,
     UpstreamProject,
 )
-from sqlalchemy import Boolean, Date, Float, Index, Integer, String, Uuid
+from sqlalchemy import Boolean, Date, Float, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pmo_reporting.db import Base
+from pmo_reporting.logic.structure import FACET_KEY_LENGTH
+from pmo_reporting.readmodels.benefits import BenefitMeasurementView, BenefitView
 from pmo_reporting.readmodels.governance import ActionView, DecisionView
 
 END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
@@ -49,6 +51,9 @@ class ProgrammeView(Base):
     name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     owner: Mapped[str | None] = mapped_column(String(PERSON_LENGTH))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    """When the delete event was published: as of an earlier date the programme still groups its
+    projects."""
     version: Mapped[int] = mapped_column(Integer)
 
 
@@ -74,6 +79,8 @@ class ProjectView(UpstreamProject, Base):
     report_pv: Mapped[Decimal | None] = mapped_column(MoneyType, default=None)
     report_ev: Mapped[Decimal | None] = mapped_column(MoneyType, default=None)
     report_ac: Mapped[Decimal | None] = mapped_column(MoneyType, default=None)
+    report_forecast_cost: Mapped[Decimal | None] = mapped_column(MoneyType, default=None)
+    report_forecast_finish: Mapped[date | None] = mapped_column(Date, default=None)
 
 
 class BaselineView(Base):
@@ -113,8 +120,10 @@ CURRENT_PLAN = 0
 
 
 class ProjectStageHistory(Base):
-    """One row per project event: the stage (and membership) from `effective_at` on. Stage changes
-    take effect at the gate decision's `decided_at`, other changes at the event's time."""
+    """One row per project event: the stage, membership and structure (programme, manager, finish
+    date, custom fields and tags) from `effective_at` on. Stage changes take effect at the gate
+    decision's `decided_at`, other changes at the event's time. The fields and tags of each version
+    are also in `ProjectFacet` rows, which is what the SQL filters and groups by."""
 
     __tablename__ = "rm_project_history"
     __table_args__ = (
@@ -126,10 +135,29 @@ class ProjectStageHistory(Base):
     portfolio_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     stage: Mapped[str] = mapped_column(String(STAGE_LENGTH))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    programme_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
+    manager: Mapped[str | None] = mapped_column(String(PERSON_LENGTH), default=None)
+    finish_date: Mapped[date | None] = mapped_column(Date, default=None)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict, server_default="{}")
+    tags: Mapped[list[str]] = mapped_column(JSONText, default=list, server_default="[]")
     effective_at: Mapped[datetime] = mapped_column(UTCDateTime)
     superseded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=END_OF_TIME)
     """Derived: the earliest `effective_at` of a higher version (END_OF_TIME if none), so the version
     in effect at `t` is the one row with effective_at < t <= superseded_at."""
+
+
+class ProjectFacet(Base):
+    """A tag or a custom field value of one version of a project (`kind` "tag": `key` is the tag;
+    "field": `key` is the field's key, `value` its canonical text, `logic.structure.canonical`). The
+    current version's rows serve today's figures, the version in effect on D those as of D."""
+
+    __tablename__ = "rm_project_facets"
+
+    project_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(5), primary_key=True)
+    key: Mapped[str] = mapped_column(String(FACET_KEY_LENGTH), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
 
 
 class RiskView(Base):
@@ -288,6 +316,7 @@ READ_MODELS: tuple[type[Base], ...] = (
     BaselineView,
     PlanPeriod,
     ProjectStageHistory,
+    ProjectFacet,
     RiskView,
     RiskHistory,
     CapacityState,
@@ -297,5 +326,7 @@ READ_MODELS: tuple[type[Base], ...] = (
     Overallocation,
     ActionView,
     DecisionView,
+    BenefitView,
+    BenefitMeasurementView,
 )
 """Every table a rebuild empties and refills from the streams."""

@@ -37,8 +37,9 @@ async def get_portfolio(session: AsyncSession, portfolio_id: uuid.UUID) -> Portf
 
 async def add_history_once(
     session: AsyncSession, model: Any, key: tuple[Any, ...], values: dict[str, Any]
-) -> None:
-    """History rows are keyed by (aggregate id, version): replays and duplicates add nothing.
+) -> bool:
+    """History rows are keyed by (aggregate id, version): replays and duplicates add nothing
+    (returns whether the row was new).
 
     Each row also carries `superseded_at`, the earliest `effective_at` of a higher version, so
     that "the newest version in effect at t" is the row with effective_at < t <= superseded_at (one
@@ -54,7 +55,7 @@ async def add_history_once(
         )
     ).all()
     if any(other == number for other, _, _ in others):
-        return
+        return False
     following = min((at for other, at, _ in others if other > number), default=END_OF_TIME)
     session.add(model(**values, superseded_at=following))
     await session.flush()
@@ -64,6 +65,7 @@ async def add_history_once(
             .where(aggregate == aggregate_id, version < number, table.c.superseded_at > effective_at)
             .values(superseded_at=effective_at)
         )
+    return True
 
 
 async def bump_versions(session: AsyncSession, *scopes: uuid.UUID | None) -> None:

@@ -36,8 +36,8 @@ class StatusReport(Base):
     cost: Mapped[str] = mapped_column(String(5))
     risk: Mapped[str] = mapped_column(String(5))
     resources: Mapped[str] = mapped_column(String(5))
-    percent_complete: Mapped[float] = mapped_column(Float)
-    actual_cost: Mapped[Decimal] = mapped_column(MoneyType)
+    percent_complete: Mapped[float | None] = mapped_column(Float)
+    actual_cost: Mapped[Decimal | None] = mapped_column(MoneyType)
     planned_value: Mapped[Decimal | None] = mapped_column(MoneyType)
     earned_value: Mapped[Decimal | None] = mapped_column(MoneyType)
     forecast_cost: Mapped[Decimal | None] = mapped_column(MoneyType)
@@ -55,9 +55,9 @@ class StatusReport(Base):
     # which this report is no longer the project's latest (the next report's `as_of`; its own `as_of`
     # when a later submission for the same date replaced it; END_OF_TIME while it is the latest).
     superseded_on: Mapped[date] = mapped_column(Date, default=END_OF_TIME)
-    # Derived: the earned value figures use (the reported one, else percent_complete × the project's
-    # current BAC); refreshed when the project's budget changes.
-    ev_effective: Mapped[Decimal] = mapped_column(MoneyType)
+    # Derived: the earned value figures use (the reported one, else percent_complete × the BAC in
+    # force on the report's date; NULL when the report gives neither); refreshed when the plans change.
+    ev_effective: Mapped[Decimal | None] = mapped_column(MoneyType)
 
 
 class ProjectHealth(Base):

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -105,15 +104,16 @@ async def rederive(session: AsyncSession, project: ProjectView) -> None:
                 r.overall,
                 r.planned_value,
                 r.actual_cost,
+                r.forecast_cost,
+                r.forecast_finish_date,
             ).where(r.project_id == project.id)
         )
     ).all()
-    zero = Decimal("0.00")
     changed, latest = [], None
     for row in rows:
         ev = row.earned_value
         if ev is None:
-            ev = earned_value(plans.on(row.as_of), Progress(row.percent_complete, zero))
+            ev = earned_value(plans.on(row.as_of), Progress(row.percent_complete, None))
             if ev != row.ev_effective:
                 changed.append({"id": row.id, "ev_effective": ev})
         if row.superseded_on == END_OF_TIME:
@@ -130,3 +130,5 @@ def set_latest(project: ProjectView, report: Any) -> None:
     project.report_pv = report.planned_value if report else None
     project.report_ev = report.ev_effective if report else None
     project.report_ac = report.actual_cost if report else None
+    project.report_forecast_cost = report.forecast_cost if report else None
+    project.report_forecast_finish = report.forecast_finish_date if report else None

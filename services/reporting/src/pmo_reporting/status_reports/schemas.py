@@ -29,8 +29,18 @@ class _StatusReportFields(BaseModel):
     cost: RAG
     risk: RAG
     resources: RAG
-    percent_complete: float = Field(ge=0, le=100)
-    actual_cost: NonNegativeMoney
+    percent_complete: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="Omitted or null: not tracked (a programme that tracks only forecasts); EV is then "
+        "unknown unless `earned_value` is given, and so are the EVM figures that need it.",
+    )
+    actual_cost: NonNegativeMoney | None = Field(
+        default=None,
+        description="Omitted or null: not tracked; AC and the EVM figures that need it (CV, CPI, the "
+        "computed EAC, ETC, TCPI) are then null.",
+    )
     planned_value: NonNegativeMoney | None = Field(
         default=None,
         description="Without it PV is the time-phased cost of the baseline in force (its cost profile, "
@@ -75,7 +85,11 @@ class StatusReportRead(_StatusReportFields):
     id: uuid.UUID
     project_id: uuid.UUID
     portfolio_id: uuid.UUID
-    suggested_rag: RAG | None = Field(description="From SPI and CPI as of the report's date.")
+    suggested_rag: RAG | None = Field(
+        description="As submitted: the worst colour of SPI, CPI (and, for a project in progress, the "
+        "report's age, 0 on its own date) as of the report's date under the portfolio's KPI targets "
+        "then in force; null when none is known. Later target changes do not rewrite it."
+    )
     submitted_by: str
     submitted_at: datetime
     version: int

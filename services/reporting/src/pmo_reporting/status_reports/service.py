@@ -10,13 +10,16 @@ from pmo_common.contracts.events import ProjectHealthChanged, StatusReportSubmit
 from pmo_common.db import new_id, serialize, utcnow
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pmo_reporting.evm.stages import stage_on
 from pmo_reporting.logic.evm import Evm, Progress, compute_evm, rounded_ratio
+from pmo_reporting.logic.targets import report_age_days
 from pmo_reporting.readmodels.baselines import locked_plan_on
 from pmo_reporting.readmodels.models import ProjectView
 from pmo_reporting.readmodels.repository import bump_versions
 from pmo_reporting.status_reports import repository
 from pmo_reporting.status_reports.models import END_OF_TIME, ProjectHealth, StatusReport
 from pmo_reporting.status_reports.schemas import ProjectHealthRead, StatusReportCreate, StatusReportRead
+from pmo_reporting.targets.repository import targets_for
 
 STATUS_REPORTS: Aggregate[StatusReport] = Aggregate("status_report", read=StatusReportRead.model_validate)
 HEALTH: Aggregate[ProjectHealth] = Aggregate("project_health", read=ProjectHealthRead.model_validate)
@@ -41,8 +44,7 @@ async def submit(
     # One submission per project at a time: each places itself in the project's report timeline and
     # versions its health; two side by side (PostgreSQL) would read the same state.
     await serialize(session, f"pmo-reporting-project:{project.id}")
-    evm = compute_evm(await locked_plan_on(session, project, body.as_of), progress_of(body), body.as_of)
-    assert evm.ev is not None  # a report always yields an earned value
+    evm = await _evm_at_submission(session, project, body)
     report = StatusReport(
         **body.model_dump(exclude={"actions"}),
         id=new_id(),
@@ -67,6 +69,15 @@ async def submit(
     if latest:  # a late report for an earlier date changes nothing about the project's health
         await _track_health(session, report, evm, principal)
     return report
+
+
+async def _evm_at_submission(session: AsyncSession, project: ProjectView, body: StatusReportCreate) -> Evm:
+    """The report's figures as of its own date, against the plan then in force, judged by the
+    portfolio's current targets (the report's age is 0 on its date: green for a project reporting)."""
+    plan = await locked_plan_on(session, project, body.as_of)
+    targets = await targets_for(session, project.portfolio_id)
+    age = report_age_days(body.as_of, body.as_of, await stage_on(session, project, body.as_of))
+    return compute_evm(plan, progress_of(body), body.as_of, targets=targets, report_age_days=age)
 
 
 def _submitted(report: StatusReport, evm: Evm) -> dict[str, Any]:

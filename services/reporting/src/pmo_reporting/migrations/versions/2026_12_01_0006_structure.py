@@ -1,4 +1,4 @@
-"""structure read models: programmes, custom fields and tags of projects (contract §7.2, §7.8)
+"""structure read models: programmes, custom fields and tags of projects, benefits (contract §7.2, §7.7, §7.8)
 
 Revision ID: 0006
 Revises: 0005
@@ -46,10 +46,103 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("tags", pmo_common.db.JSONText(), server_default="[]", nullable=False))
 
+    with op.batch_alter_table("rm_programmes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("deleted_at", pmo_common.db.UTCDateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("rm_decisions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("programme_id", sa.Uuid(), nullable=True))
+    _history_columns()
+    _facets_and_benefits()
+    _latest_forecasts()
     # ### end Alembic commands ###
 
 
+def _history_columns() -> None:
+    """Each project version's structure. Rows written before this revision get the project's
+    current manager and finish date (what earlier figures used); `POST /admin/rebuild` replays the
+    events for the exact history, programmes, fields, tags and benefits included."""
+    with op.batch_alter_table("rm_project_history", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("programme_id", sa.Uuid(), nullable=True))
+        batch_op.add_column(sa.Column("manager", sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column("finish_date", sa.Date(), nullable=True))
+        batch_op.add_column(
+            sa.Column("fields", pmo_common.db.JSONText(), server_default="{}", nullable=False)
+        )
+        batch_op.add_column(sa.Column("tags", pmo_common.db.JSONText(), server_default="[]", nullable=False))
+    op.execute(
+        "UPDATE rm_project_history SET "
+        "manager = (SELECT p.manager FROM rm_projects p WHERE p.id = rm_project_history.project_id), "
+        "finish_date = (SELECT p.finish_date FROM rm_projects p WHERE p.id = rm_project_history.project_id)"
+    )
+
+
+def _facets_and_benefits() -> None:
+    op.create_table(
+        "rm_project_facets",
+        sa.Column("project_id", sa.Uuid(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=5), nullable=False),
+        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("project_id", "version", "kind", "key", name=op.f("pk_rm_project_facets")),
+    )
+    op.create_table(
+        "rm_benefits",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("portfolio_id", sa.Uuid(), nullable=False),
+        sa.Column("programme_id", sa.Uuid(), nullable=True),
+        sa.Column("project_id", sa.Uuid(), nullable=True),
+        sa.Column("baseline_value", sa.Float(), nullable=False),
+        sa.Column("target_value", sa.Float(), nullable=False),
+        sa.Column("created_at", pmo_common.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("deleted", sa.Boolean(), nullable=False),
+        sa.Column("deleted_at", pmo_common.db.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rm_benefits")),
+    )
+    with op.batch_alter_table("rm_benefits", schema=None) as batch_op:
+        batch_op.create_index("ix_rm_benefits_portfolio", ["portfolio_id"], unique=False)
+        batch_op.create_index("ix_rm_benefits_project", ["project_id"], unique=False)
+    op.create_table(
+        "rm_benefit_measurements",
+        sa.Column("benefit_id", sa.Uuid(), nullable=False),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("value", sa.Float(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("benefit_id", "as_of", name=op.f("pk_rm_benefit_measurements")),
+    )
+
+
+def _latest_forecasts() -> None:
+    """The latest report's forecasts, copied on the project row like its other figures."""
+    with op.batch_alter_table("rm_projects", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("report_forecast_cost", pmo_common.db.MoneyType(), nullable=True))
+        batch_op.add_column(sa.Column("report_forecast_finish", sa.Date(), nullable=True))
+    op.execute(
+        "UPDATE rm_projects SET "
+        "report_forecast_cost = (SELECT s.forecast_cost FROM status_reports s "
+        "WHERE s.project_id = rm_projects.id AND s.superseded_on = '9999-12-31'), "
+        "report_forecast_finish = (SELECT s.forecast_finish_date FROM status_reports s "
+        "WHERE s.project_id = rm_projects.id AND s.superseded_on = '9999-12-31')"
+    )
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("rm_projects", schema=None) as batch_op:
+        batch_op.drop_column("report_forecast_finish")
+        batch_op.drop_column("report_forecast_cost")
+    op.drop_table("rm_benefit_measurements")
+    with op.batch_alter_table("rm_benefits", schema=None) as batch_op:
+        batch_op.drop_index("ix_rm_benefits_project")
+        batch_op.drop_index("ix_rm_benefits_portfolio")
+    op.drop_table("rm_benefits")
+    op.drop_table("rm_project_facets")
+    with op.batch_alter_table("rm_project_history", schema=None) as batch_op:
+        for column in ("tags", "fields", "finish_date", "manager", "programme_id"):
+            batch_op.drop_column(column)
+    with op.batch_alter_table("rm_decisions", schema=None) as batch_op:
+        batch_op.drop_column("programme_id")
+    with op.batch_alter_table("rm_programmes", schema=None) as batch_op:
+        batch_op.drop_column("deleted_at")
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table("rm_projects", schema=None) as batch_op:
         batch_op.drop_column("tags")
