@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 import uuid
@@ -11,17 +10,12 @@ from pathlib import Path
 
 import httpx
 import nats
-from pmo_common.contracts.envelope import CloudEvent
-from pmo_common.db import Database, service_metadata
-from pmo_common.events.consumer import EventConsumer, EventHandlers
-from pmo_common.events.nats import NatsConnection, ensure_streams
+from pmo_common.events.nats import ensure_streams
 from pmo_common.natsserver import NatsServer
 from pmo_common.testing.harness import TEST_JWT_SECRET, auth
 from pmo_common.testing.stack import Stack
-from sqlalchemy import Column, String, Table, insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bench.common import FloorApp, Row, percentile
+from bench.common import FloorApp, Row
 from bench.load import run_load
 
 PORTFOLIO_BODY = {"name": "Bench", "description": "load", "currency": "EUR", "budget": "1000000.00"}
@@ -38,7 +32,8 @@ def http_section(workdir: Path, seconds: int, connections: int) -> list[Row]:
         api = stack["portfolio"].api
         created = httpx.post(f"{api}/portfolios", json=PORTFOLIO_BODY, headers=headers).json()
         body = json.dumps(PORTFOLIO_BODY)
-        with FloorApp(workdir / "floor.log") as floor:
+        # The floor renders the very portfolio the service returned (the same fields, the same JSON).
+        with FloorApp(workdir / "floor.log", env={"PMO_BENCH_FLOOR_READ": json.dumps(created)}) as floor:
             floor_read = run_load(
                 f"{floor.url}/portfolio/v1/portfolios/{created['id']}",
                 seconds=seconds,
@@ -131,86 +126,6 @@ async def _raw_jetstream_latency(url: str, rate: int, seconds: int) -> list[floa
     return latencies
 
 
-async def _commit_to_handled(workdir: Path, api: str, nats_url: str, rate: int, seconds: int) -> list[float]:
-    """An HTTP write in the portfolio service until a consumer elsewhere has applied it: the consumer is
-    pmo_common's (inbox row and effect in one transaction, ack after commit) on its own database."""
-    metadata = service_metadata()
-    effects = Table("bench_effects", metadata, Column("aggregate_id", String(64), primary_key=True))
-    db = Database(f"sqlite+aiosqlite:///{(workdir / 'bench-consumer.db').as_posix()}")
-    async with db.engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    handled: dict[str, float] = {}
-    all_handled = asyncio.Event()
-    expected = rate * seconds
-
-    def stamp(session: AsyncSession) -> None:
-        for aggregate in session.info.pop("bench", []):
-            handled[aggregate] = time.perf_counter()
-        if len(handled) >= expected:
-            all_handled.set()
-
-    db.on_commit(stamp)
-    handlers = EventHandlers()
-
-    @handlers.on("pmo.portfolio.portfolio.created")
-    async def apply(session: AsyncSession, event: CloudEvent) -> None:
-        await session.execute(insert(effects).values(aggregate_id=event.subject))
-        session.info.setdefault("bench", []).append(event.subject)
-
-    connection = NatsConnection(nats_url, "bench")
-    connection.start()
-    await connection.ready.wait()
-    consumer = EventConsumer(db, connection, "bench", handlers.subscriptions)
-    await consumer.start()
-    acknowledged: dict[str, float] = {}
-    headers = auth("bench", "admin")
-    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=50)) as client:
-
-        async def write() -> None:
-            response = await client.post(f"{api}/portfolios", json=PORTFOLIO_BODY, headers=headers)
-            acknowledged[response.json()["id"]] = time.perf_counter()
-
-        tasks = []
-        start = time.perf_counter()
-        for i in range(rate * seconds):
-            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
-            tasks.append(asyncio.create_task(write()))
-        await asyncio.gather(*tasks)
-    with contextlib.suppress(TimeoutError):  # what is still missing is reported below
-        await asyncio.wait_for(all_handled.wait(), timeout=30)
-    await consumer.close()
-    await connection.close()
-    await db.dispose()
-    missing = set(acknowledged) - set(handled)
-    if missing:
-        raise RuntimeError(f"{len(missing)} acknowledged writes were never handled")
-    return [handled[k] - acknowledged[k] for k in acknowledged]
-
-
-def events_section(workdir: Path, rate: int, seconds: int) -> list[Row]:
-    nats_server = NatsServer(workdir / "nats-events").start()
-    stack = Stack(workdir / "events", nats_server.url, TEST_JWT_SECRET)
-    stack.add("portfolio")
-    try:
-        stack.start("portfolio")
-        floor = asyncio.run(_raw_jetstream_latency(nats_server.url, rate, seconds))
-        ours = asyncio.run(
-            _commit_to_handled(workdir, stack["portfolio"].api, nats_server.url, rate, seconds)
-        )
-    finally:
-        stack.stop()
-        nats_server.stop()
-    p50, p99 = percentile(ours, 50) * 1000, percentile(ours, 99) * 1000
-    f50, f99 = percentile(floor, 50) * 1000, percentile(floor, 99) * 1000
-    label = f"{rate}/s for {seconds}s, n={len(ours)}"
-    return [
-        Row("events", f"commit-to-handled p50 ({label})", p50, "ms", f50, "raw JetStream"),
-        Row(
-            "events", f"commit-to-handled p99 ({label})", p99, "ms", f99, "raw JetStream", "< 50 ms", p99 < 50
-        ),
-    ]
-
-
 def selection_section(sizes: tuple[int, ...] = (100, 1000, 5000)) -> list[Row]:
     from pmo_portfolio.logic import instances, selection
 
@@ -241,7 +156,35 @@ def selection_section(sizes: tuple[int, ...] = (100, 1000, 5000)) -> list[Row]:
         rows.append(
             Row("selection", f"{n} candidates: greedy value gap", gap * 100, "%", None, "greedy value/cost")
         )
-    return rows
+    return rows + _period_selection_rows()
+
+
+def _period_selection_rows(n: int = 1000, years: int = 5, groups: int = 50) -> list[Row]:
+    """Period budgets and groups (contract §7.4) beside the single-budget solve of the same candidates:
+    one budget per year is a multidimensional knapsack, much harder to prove optimal than one row."""
+    from pmo_portfolio.logic import instances, selection
+
+    inst = instances.random_phased_instance(n, roles=10, years=years, groups=groups, seed=n)
+    start = time.perf_counter()
+    single = selection.select_projects(inst.candidates, inst.budget, inst.capacity, time_limit=60)
+    single_seconds = time.perf_counter() - start
+    rules = selection.Rules(periods=inst.periods, groups=inst.groups)
+    start = time.perf_counter()
+    result = selection.select_projects(inst.candidates, None, inst.capacity, time_limit=60, rules=rules)
+    seconds = time.perf_counter() - start
+    return [
+        Row(
+            "selection",
+            f"{n} candidates, {years} yearly budgets, {groups} groups, 10 roles x {12 * years} months: solve "
+            f"(status={result.status}; single budget: {single.status})",
+            seconds,
+            "s",
+            single_seconds,
+            "single-budget solve, same candidates",
+            "< 3x, optimal",
+            result.optimal and seconds < 3 * single_seconds,
+        )
+    ]
 
 
 def montecarlo_section(iterations: int = 10_000, risks: int = 1_000) -> list[Row]:
