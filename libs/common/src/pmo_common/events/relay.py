@@ -3,12 +3,10 @@
 It reads not-yet-published rows (never `seq > last_seen`, which skips rows whose transactions
 commit out of order), publishes them with `Nats-Msg-Id` = event id so JetStream drops the copies a
 retry may send, and marks them published. A publish that times out is "unknown" and simply retried
-with the same id. Publishing is pipelined in waves: a wave sends the next event of every aggregate
-at once (`publish_async`, no task per event) and then waits for their acks together, so one
-aggregate's events still go one at a time in version order, and the first failure stops that
-aggregate until the next round. Marking rows published happens beside publishing, in a task of its
-own, so a round never waits behind request writers for the write lock. On PostgreSQL one relay per
-service runs at a time (a session advisory lock); it is woken by commits and backed by a periodic poll.
+with the same id. Different aggregates publish concurrently; one aggregate's events go one at a
+time in version order, and the first failure stops that aggregate until the next round. On
+PostgreSQL one relay per service runs at a time (a session advisory lock); it is woken by commits
+and backed by a periodic poll.
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import zlib
-from collections import deque
+from collections import OrderedDict
 from datetime import timedelta
 from typing import Any
 
@@ -52,7 +50,6 @@ class OutboxRelay:
         self._stopping = False
         self._unflushed: set[int] = set()
         self._last_flush = 0.0
-        self._flush_task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -70,8 +67,8 @@ class OutboxRelay:
             self._wake.clear()
             if self._stopping:
                 return
-            # Commits arrive in bursts: gather a couple of milliseconds' worth into one round.
-            await asyncio.sleep(0.002)
+            # Commits arrive in bursts: gather a few milliseconds' worth into one round and one UPDATE.
+            await asyncio.sleep(0.005)
             try:
                 await self._maybe_refresh_metrics()
                 published, failed = await self.publish_pending() if await self._is_leader() else (0, 0)
@@ -95,20 +92,17 @@ class OutboxRelay:
             await self.refresh_metrics()
 
     async def refresh_metrics(self) -> None:
-        unflushed = set(self._unflushed)  # published, not yet marked: neither pending nor old
-        pending = OUTBOX.c.published_at.is_(None)
         async with self.db.read_sessionmaker() as session:
-            count = (await session.execute(select(func.count()).where(pending))).scalar_one()
-            first = (
+            count, oldest = (
                 await session.execute(
-                    select(OUTBOX.c.seq, OUTBOX.c.created_at)
-                    .where(pending)
-                    .order_by(OUTBOX.c.seq)
-                    .limit(len(unflushed) + 1)
+                    select(func.count(), func.min(OUTBOX.c.created_at)).where(OUTBOX.c.published_at.is_(None))
                 )
-            ).all()
-        OUTBOX_PENDING.labels(self.service).set(max(0, count - len(unflushed)))
-        oldest = min((row.created_at for row in first if row.seq not in unflushed), default=None)
+            ).one()
+        OUTBOX_PENDING.labels(self.service).set(max(0, count - len(self._unflushed)))
+        if oldest is not None and oldest.tzinfo is None:
+            from datetime import UTC
+
+            oldest = oldest.replace(tzinfo=UTC)
         OUTBOX_OLDEST_AGE.labels(self.service).set((utcnow() - oldest).total_seconds() if oldest else 0)
 
     async def _is_leader(self) -> bool:
@@ -161,9 +155,14 @@ class OutboxRelay:
             ).all()
         rows = [row for row in rows if row.seq not in self._unflushed][:BATCH]
         if not rows:
-            await self._flush()  # idle: mark what was published, so the next reads stay small
+            await self._flush(now=True)  # idle: mark what was published, so the next reads stay small
             return 0, 0
-        published, failures = await self._publish_waves(rows)
+        groups: OrderedDict[str, list[Any]] = OrderedDict()
+        for row in rows:
+            groups.setdefault(row.aggregate_id, []).append(row)
+        results = await asyncio.gather(*(self._publish_group(group) for group in groups.values()))
+        published = [seq for done, _ in results for seq in done]
+        failures = [(seq, err) for _, failure in results if failure for seq, err in [failure]]
         self._unflushed.update(published)
         if failures:
             async with self.db.transaction() as session:
@@ -173,31 +172,17 @@ class OutboxRelay:
                         .where(OUTBOX.c.seq == seq)
                         .values(attempts=OUTBOX.c.attempts + 1, last_error=error[:500])
                     )
-        self._flush_soon()
+        await self._flush()
         return len(published), len(failures)
 
-    def _flush_soon(self) -> None:
-        """Mark remembered rows published, in the background, when many are waiting or every
-        FLUSH_SECONDS: the UPDATE queues for the write lock behind requests, publishing does not."""
-        if not self._unflushed or (self._flush_task is not None and not self._flush_task.done()):
-            return
-        loop = asyncio.get_running_loop()
-        if loop.time() - self._last_flush >= FLUSH_SECONDS or len(self._unflushed) >= BATCH:
-            self._flush_task = asyncio.create_task(self._flush_logged(), name=f"{self.service}-outbox-flush")
-
-    async def _flush_logged(self) -> None:
-        try:
-            await self._flush()
-        except Exception:
-            log.exception("marking published outbox rows failed; they are marked later")
-
-    async def _flush(self) -> None:
-        """Mark remembered rows published (rows a crash leaves unmarked are published again)."""
-        if self._flush_task is not None and self._flush_task is not asyncio.current_task():
-            await asyncio.gather(self._flush_task, return_exceptions=True)  # one UPDATE at a time
+    async def _flush(self, *, now: bool = False) -> None:
+        """Mark remembered rows published: when many are waiting, every FLUSH_SECONDS, or when idle."""
         if not self._unflushed:
             return
         loop = asyncio.get_running_loop()
+        due = now or loop.time() - self._last_flush >= FLUSH_SECONDS or len(self._unflushed) >= BATCH
+        if not due:
+            return
         seqs = sorted(self._unflushed)
         now = utcnow()
         async with self.db.transaction() as session:
@@ -208,47 +193,25 @@ class OutboxRelay:
         self._unflushed.difference_update(seqs)
         self._last_flush = loop.time()
 
-    async def _publish_waves(self, rows: list[Any]) -> tuple[list[int], list[tuple[int, str]]]:
-        """Publish `rows` (in seq order): wave n sends the n-th event of every aggregate still going."""
-        queues: dict[str, deque[Any]] = {}
-        for row in rows:
-            queues.setdefault(row.aggregate_id, deque()).append(row)
+    async def _publish_group(self, group: list[Any]) -> tuple[list[int], tuple[int, str] | None]:
         done: list[int] = []
-        failures: list[tuple[int, str]] = []
-        while queues:
-            wave = [queue.popleft() for queue in queues.values()]
-            for row, error in zip(wave, await self._publish_wave(wave), strict=True):
-                if error is None:
-                    EVENTS_PUBLISHED.labels(self.service, row.subject).inc()
-                    done.append(row.seq)
-                else:
-                    # A timeout may mean "stored but unacknowledged": the retry reuses the id.
-                    OUTBOX_PUBLISH_ERRORS.labels(self.service).inc()
-                    failures.append((row.seq, error))
-                    queues.pop(row.aggregate_id)  # its later events wait for the next round
-            queues = {aggregate: queue for aggregate, queue in queues.items() if queue}
-        return done, failures
-
-    async def _publish_wave(self, wave: list[Any]) -> list[str | None]:
-        """Send every row without waiting, then wait for all acks at once: None, or why it failed."""
-        sent: list[asyncio.Future[Any] | BaseException] = []
-        for row in wave:
+        for row in group:
             try:
-                sent.append(
-                    await self.nats.js.publish_async(
-                        row.subject, row.payload.encode(), headers={"Nats-Msg-Id": row.event_id}
-                    )
+                await self.nats.js.publish(
+                    row.subject,
+                    row.payload.encode(),
+                    timeout=PUBLISH_TIMEOUT,
+                    headers={"Nats-Msg-Id": row.event_id},
                 )
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                sent.append(exc)
-        futures = [f for f in sent if isinstance(f, asyncio.Future)]
-        if futures:
-            _, late = await asyncio.wait(futures, timeout=PUBLISH_TIMEOUT)
-            for future in late:
-                future.cancel()
-        return [_outcome(f) for f in sent]
+                # A timeout may mean "stored but unacknowledged": the retry reuses the id.
+                OUTBOX_PUBLISH_ERRORS.labels(self.service).inc()
+                return done, (row.seq, f"{type(exc).__name__}: {exc}")
+            EVENTS_PUBLISHED.labels(self.service, row.subject).inc()
+            done.append(row.seq)
+        return done, None
 
     async def _cleanup(self) -> None:
         loop = asyncio.get_running_loop()
@@ -264,14 +227,5 @@ class OutboxRelay:
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):
-            await self._flush()
+            await self._flush(now=True)
         await self._release_lock()
-
-
-def _outcome(sent: asyncio.Future[Any] | BaseException) -> str | None:
-    if isinstance(sent, BaseException):
-        return f"{type(sent).__name__}: {sent}"
-    if sent.cancelled():
-        return f"TimeoutError: no acknowledgement within {PUBLISH_TIMEOUT} s"
-    error = sent.exception()
-    return None if error is None else f"{type(error).__name__}: {error}"
