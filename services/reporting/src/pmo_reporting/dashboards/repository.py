@@ -346,14 +346,6 @@ async def dashboard_rows(
     return summary, candidates, (candidates[0].total if candidates else 0)
 
 
-async def project_lines(
-    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, *, current: bool
-) -> Sequence[ResultRow]:
-    """Every live project's figures as of the date, with what the export shows, by code."""
-    f = project_figures(portfolio_id, as_of, current=current, attention=True, detail=True).subquery()
-    return (await session.execute(select(f).order_by(_in_code_point_order(session, f.c.code), f.c.id))).all()
-
-
 def _in_code_point_order(session: AsyncSession, code: ColumnElement[Any]) -> ColumnElement[Any]:
     """Project codes sorted as Python sorts strings (PostgreSQL's default collation would not)."""
     return code.collate("C") if session.get_bind().dialect.name == "postgresql" else code
