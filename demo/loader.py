@@ -1,26 +1,39 @@
 """Loads the demo portfolio through the public HTTP APIs, in the order a real organisation would:
-the PMO sets up the portfolio, HR pushes people and capacity, projects pass their gates, resource
-managers allocate, project managers raise risks and report status, and the PMO selects the next
-round's projects with capacity respected."""
+the PMO sets up the portfolio, its custom fields and programmes, HR pushes people and capacity,
+projects pass their gates, resource managers allocate, project managers raise risks, report status
+and measure benefits, and the PMO selects the next round's projects within each fiscal year's budget
+and with capacity respected."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_DOWN, Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
-from pmo_common.contracts.types import month_from_index, month_index
 
 from demo import data
-from demo.client import Api, Config, DemoError, status_is, unknown_field
-
-T = TypeVar("T")
-Out = Callable[[str], None]
+from demo.client import Api, Config, DemoError, status_is
+from demo.load_delivery import DeliverySteps
+from demo.load_structure import StructureSteps
+from demo.output import amount, print_urls, summarise, summarise_structure, urls
+from demo.projects import (
+    AHP_MATRIX,
+    COMPANY,
+    COMPLETE,
+    CRITERIA,
+    PORTFOLIO_PREFIX,
+    ProjectPlan,
+    gate_decisions,
+    month_end,
+    month_start,
+)
+from demo.scenario import scenario_body
+from demo.steps import Out, gather
+from demo.structure import PROGRAMMES
 
 
 @dataclass
@@ -33,42 +46,20 @@ class DemoResult:
     counts: dict[str, int] = field(default_factory=dict)
     scenario: dict[str, Any] | None = None
     dashboard: dict[str, Any] | None = None
+    programmes: dict[str, str] = field(default_factory=dict)  # code -> id
+    programme_dashboards: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> dashboard
+    by_phase: list[dict[str, Any]] = field(default_factory=list)  # the breakdown by field.phase
     urls: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
 
-async def gather(tasks: Iterable[Awaitable[T]]) -> list[T]:
-    return list(await asyncio.gather(*tasks))
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:,.0f}"
-
-
-class Loader:
-    def __init__(self, api: Api, config: Config, demo: data.DemoData, out: Out) -> None:
-        self.api = api
-        self.config = config
-        self.demo = demo
-        self.out = out
-        self.ids: dict[str, str] = {}
-        self.people: dict[str, str] = {}  # external_id -> resource id
-        self.counts: dict[str, int] = {}
-        self.notes: list[str] = []
-        self.started = time.monotonic()
-
-    def say(self, text: str) -> None:
-        self.out(f"[{time.monotonic() - self.started:5.1f}s] {text}")
-
-    def count(self, key: str, n: int = 1) -> None:
-        self.counts[key] = self.counts.get(key, 0) + n
-
+class Loader(StructureSteps, DeliverySteps):
     # -- portfolio set-up --------------------------------------------------------------------
 
     async def existing_demo(self) -> list[dict[str, Any]]:
         portfolios = await self.api.all_pages("portfolio", "/portfolios")
-        return [p for p in portfolios if str(p["name"]).startswith(data.PORTFOLIO_PREFIX)]
+        return [p for p in portfolios if str(p["name"]).startswith(PORTFOLIO_PREFIX)]
 
     def budgets(self) -> tuple[Decimal, Decimal]:
         """(scenario budget, portfolio budget): everything committed and mandatory plus about half of
@@ -96,15 +87,15 @@ class Loader:
         cur = self.demo.current_month
         body = {
             "name": name,
-            "description": f"{data.COMPANY}'s change portfolio: claims, customer, data, finance, security and "
+            "description": f"{COMPANY}'s change portfolio: claims, customer, data, finance, security and "
             "infrastructure programmes (demo data).",
             "currency": "EUR",
             "budget": f"{budget:.2f}",
-            "start_date": data.month_start(cur - 18).isoformat(),
-            "end_date": data.month_end(cur + 30).isoformat(),
+            "start_date": month_start(cur - 18).isoformat(),
+            "end_date": month_end(cur + 30).isoformat(),
         }
         portfolio: dict[str, Any] = await self.api.json("POST", "portfolio", "/portfolios", json=body)
-        self.say(f"portfolio {name!r} {portfolio['id']} (EUR {_money(budget)})")
+        self.say(f"portfolio {name!r} {portfolio['id']} (EUR {amount(budget)})")
         return portfolio
 
     async def criteria(self, portfolio_id: str) -> list[str]:
@@ -112,27 +103,28 @@ class Loader:
             self.api.json(
                 "POST", "portfolio", f"/portfolios/{portfolio_id}/criteria", json={**c, "weight": 1}
             )
-            for c in data.CRITERIA
+            for c in CRITERIA
         )
         ids = [c["id"] for c in created]
         ahp = await self.api.json(
             "POST",
             "portfolio",
             f"/portfolios/{portfolio_id}/criteria/ahp",
-            json={"criteria": ids, "matrix": data.AHP_MATRIX, "apply": True},
+            json={"criteria": ids, "matrix": AHP_MATRIX, "apply": True},
         )
         weights = ", ".join(
-            f"{c['name']} {ahp['weights'][i]:.2f}" for c, i in zip(data.CRITERIA, ids, strict=True)
+            f"{c['name']} {ahp['weights'][i]:.2f}" for c, i in zip(CRITERIA, ids, strict=True)
         )
         self.say(f"{len(ids)} criteria weighted by AHP (CR {ahp['consistency_ratio']:.3f}): {weights}")
         return ids
 
-    async def project(self, portfolio_id: str, plan: data.ProjectPlan, criteria: list[str]) -> None:
+    async def project(self, portfolio_id: str, plan: ProjectPlan, criteria: list[str]) -> None:
         body = {
             **plan.body,
             "portfolio_id": portfolio_id,
             "depends_on": [self.ids[c] for c in plan.spec.depends_on],
             "excludes": [self.ids[c] for c in plan.spec.excludes],
+            **self.project_links(plan.code),
         }
         created = await self.api.json("POST", "portfolio", "/projects", json=body)
         project_id = created["id"]
@@ -143,7 +135,7 @@ class Loader:
             f"/projects/{project_id}/scores",
             json=dict(zip(criteria, plan.scores, strict=True)),
         )
-        for to_stage, decision, rationale, decided_at in data.gate_decisions(plan, datetime.now(UTC)):
+        for to_stage, decision, rationale, decided_at in gate_decisions(plan, datetime.now(UTC)):
             body = {"to_stage": to_stage, "decision": decision, "rationale": rationale}
             if decided_at is not None:  # history, back-dated
                 body["decided_at"] = decided_at.isoformat()
@@ -159,151 +151,11 @@ class Loader:
         for p in plans:
             stages[p.spec.stage] = stages.get(p.spec.stage, 0) + 1
         shown = ", ".join(f"{n} {s}" for s, n in sorted(stages.items(), key=lambda kv: -kv[1]))
+        tagged = sum(1 for s in self.demo.structure.values() if s.tags)
         self.say(
-            f"{len(plans)} projects with scores and WSJF, {self.counts.get('gate decisions', 0)} gate decisions: {shown}"
+            f"{len(plans)} projects ({self.programme_counts()}) with scores, WSJF, phase, business unit and "
+            f"{tagged} with tags; {self.counts.get('gate decisions', 0)} gate decisions: {shown}"
         )
-
-    # -- people ----------------------------------------------------------------------------------
-
-    async def people_and_capacity(self) -> None:
-        if self.config.hr_key:
-            headers, who = {"X-API-Key": self.config.hr_key}, "the HR integration key"
-        else:
-            headers, who = {}, "the admin token (set PMO_DEMO_HR_KEY to push with an integration API key)"
-        resources = [p.row for p in self.demo.people]
-        report = await self.api.json(
-            "POST", "resource", "/imports/resources", json={"rows": resources}, headers=headers
-        )
-        rows = data.capacity_rows(self.demo.people)
-        capacity = await self.api.json(
-            "POST", "resource", "/imports/capacity", json={"rows": rows}, headers=headers
-        )
-        for name, r in (("resources", report), ("capacity", capacity)):
-            if r["rejected_count"]:
-                raise DemoError(f"the {name} import rejected rows: {r['rejected'][:3]}")
-        months = len({r["period"] for r in rows})
-        self.say(
-            f"HR import with {who}: {report['received']} people (created {report['created']}, "
-            f"updated {report['updated']}, unchanged {report['unchanged']}), {capacity['received']} "
-            f"capacity rows over {months} months"
-        )
-        listed = await self.api.all_pages("resource", "/resources")
-        self.people = {r["external_id"]: r["id"] for r in listed}
-
-    # -- allocations -----------------------------------------------------------------------------
-
-    async def allocation(self, plan: data.AllocationPlan) -> None:
-        resource_id = self.people[plan.person] if plan.person else None
-        await self.api.call(
-            "POST",
-            "resource",
-            "/allocations",
-            json=plan.body(self.ids[plan.code], resource_id),
-            retry=unknown_field("project_id"),
-        )
-        self.count("allocations")
-        if plan.person:
-            self.count("named allocations")
-
-    async def allocations(self) -> None:
-        # The capacity-hungry proposal last: when its demand reaches the portfolio service, the
-        # earlier projects' demand has (the outbox relays in order).
-        plans = self.demo.allocations
-        await gather(self.allocation(a) for a in plans if a.code != "AI-TRIAGE")
-        await gather(self.allocation(a) for a in plans if a.code == "AI-TRIAGE")
-        projects = len({a.code for a in plans})
-        self.say(
-            f"{self.counts['allocations']} allocations for {projects} projects "
-            f"({self.counts.get('named allocations', 0)} of named people, the rest role demand)"
-        )
-
-    # -- risks -----------------------------------------------------------------------------------
-
-    async def risk(self, portfolio_id: str, plan: data.RiskPlan) -> None:
-        body = {
-            **plan.body,
-            "portfolio_id": portfolio_id,
-            "project_id": self.ids[plan.code] if plan.code else None,
-        }
-        created = await self.api.json(
-            "POST",
-            "risk",
-            "/risks",
-            json=body,
-            retry=unknown_field("project_id" if plan.code else "portfolio_id"),
-        )
-        risk_id = created["id"]
-        self.count("opportunities" if body["kind"] == "opportunity" else "threats")
-        if plan.response:
-            await self.api.call("POST", "risk", f"/risks/{risk_id}/responses", json=plan.response)
-            self.count("responses")
-        if plan.residual:
-            p, i = plan.residual
-            await self.api.call(
-                "POST",
-                "risk",
-                f"/risks/{risk_id}/assessments",
-                json={
-                    "basis": "residual",
-                    "probability": p,
-                    "impact": i,
-                    "note": "After the planned responses.",
-                },
-            )
-            self.count("residual assessments")
-        if plan.materialise:
-            issue = await self.api.call(
-                "POST",
-                "risk",
-                f"/risks/{risk_id}/materialise",
-                json={"title": f"{body['title']} — it happened", "priority": "high"},
-            )
-            await self.api.call(
-                "PATCH",
-                "risk",
-                f"/issues/{issue.json()['id']}",
-                json={"status": "in_progress"},
-                headers={"If-Match": issue.headers["etag"]},
-            )
-            self.count("issues")
-        if plan.close:
-            current = await self.api.call("GET", "risk", f"/risks/{risk_id}")
-            await self.api.call(
-                "PATCH",
-                "risk",
-                f"/risks/{risk_id}",
-                json={"status": "closed"},
-                headers={"If-Match": current.headers["etag"]},
-            )
-            self.count("closed risks")
-
-    async def risks(self, portfolio_id: str) -> None:
-        await gather(self.risk(portfolio_id, r) for r in self.demo.risks)
-        c = self.counts
-        self.say(
-            f"{c.get('threats', 0)} threats and {c.get('opportunities', 0)} opportunities with cost impacts, "
-            f"{c.get('responses', 0)} responses, {c.get('residual assessments', 0)} residual assessments, "
-            f"{c.get('issues', 0)} materialised as an issue, {c.get('closed risks', 0)} closed"
-        )
-
-    # -- status reports --------------------------------------------------------------------------
-
-    async def reports_of(self, code: str, reports: list[dict[str, Any]]) -> None:
-        project_id = self.ids[code]
-        for report in reports:
-            await self.api.call(
-                "POST",
-                "reporting",
-                f"/projects/{project_id}/status-reports",
-                json=report,
-                retry=status_is(404),
-            )
-            self.count("status reports")
-
-    async def status_reports(self) -> None:
-        await gather(self.reports_of(code, reports) for code, reports in self.demo.reports.items() if reports)
-        projects = sum(1 for r in self.demo.reports.values() if r)
-        self.say(f"{self.counts.get('status reports', 0)} monthly status reports for {projects} projects")
 
     # -- selection -------------------------------------------------------------------------------
 
@@ -329,14 +181,15 @@ class Loader:
         if not await self.capacity_known(portfolio_id):
             self.notes.append("the portfolio service had not applied the capacity events in time")
         body = {
-            "name": "Next planning round — capacity-aware",
+            "name": "Next planning round — fiscal years, capacity-aware",
             "budget": f"{budget:.2f}",
+            **scenario_body(self.demo.rules, self.ids),
             "respect_capacity": True,
             "force_in": [],
             "force_out": [],
             "weights": None,
         }
-        scenario: dict[str, Any] = await self.api.json(
+        solved: dict[str, Any] = await self.api.json(
             "POST",
             "portfolio",
             f"/portfolios/{portfolio_id}/scenarios",
@@ -344,28 +197,37 @@ class Loader:
             retry=status_is(422),
             patience=5,
         )
-        result = scenario["result"]
-        approved = await self.api.json(
-            "POST", "portfolio", f"/portfolios/{portfolio_id}/scenarios/{scenario['id']}/approve"
+        approved: dict[str, Any] = await self.api.json(
+            "POST", "portfolio", f"/portfolios/{portfolio_id}/scenarios/{solved['id']}/approve"
         )
+        self.describe_scenario(budget, approved)
+        return approved
+
+    def describe_scenario(self, budget: Decimal, scenario: dict[str, Any]) -> None:
+        result = scenario["result"]
         codes = {v: k for k, v in self.ids.items()}
-        moved = ", ".join(sorted(codes[p] for p in approved["approved_projects"])) or "none"
+        moved = ", ".join(sorted(codes[p] for p in scenario["approved_projects"])) or "none"
+        years = ", ".join(
+            f"{p['name']} {amount(p['amount'])} (slack {amount(p['slack'])})"
+            for p in result["period_budgets"]
+        )
         self.say(
-            f"scenario with respect_capacity within EUR {_money(budget)}: {len(result['selected'])} selected, "
+            f"scenario within EUR {amount(budget)} overall and per fiscal year {years}, "
+            f"{len(scenario['groups'])} groups, respecting capacity: {len(result['selected'])} selected, "
             f"{len(result['excluded'])} excluded ({result['solver']['status']}, "
             f"{result['solver']['seconds']:.2f}s); approved, moving {moved} to approved"
         )
-        for item in result["excluded"][:5]:
+        self.out(f"          binding: {'; '.join(result['binding_constraints'])}")
+        for item in result["excluded"]:
             reasons = item["reasons"]
             more = f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""
             self.out(f"          not selected {codes.get(item['project_id'], '?')}: {reasons[0]}{more}")
-        return approved
 
     # -- the result ------------------------------------------------------------------------------
 
     async def mark_complete(self, portfolio_id: str) -> None:
         current = await self.api.call("GET", "portfolio", f"/portfolios/{portfolio_id}")
-        description = f"{current.json()['description']} {data.COMPLETE} (seed {self.config.seed})."
+        description = f"{current.json()['description']} {COMPLETE} (seed {self.config.seed})."
         await self.api.call(
             "PATCH",
             "portfolio",
@@ -395,6 +257,7 @@ class Loader:
                 board["projects"]["by_stage"] == expected
                 and board["risks"]["open"] == open_risks
                 and board["capacity"]["utilisation_by_role"]
+                and board["benefits"]["count"] == len(self.demo.benefits)
             ):
                 return board
             await asyncio.sleep(0.3)
@@ -402,127 +265,91 @@ class Loader:
         return board
 
 
-def urls(config: Config, portfolio_id: str) -> dict[str, str]:
-    rep = config.url("reporting") + f"/portfolios/{portfolio_id}"
-    now = month_index(datetime.now(UTC).strftime("%Y-%m"))
-    year_ago, next_year = month_from_index(now - 11), month_from_index(now + 11)
-    return {
-        "dashboard": f"{rep}/dashboard",
-        "report.html": f"{rep}/report.html",
-        "report.csv": f"{rep}/report.csv",
-        "kpis": f"{rep}/kpis?from={year_ago}&to={month_from_index(now)}",
-        "ranking": config.url("portfolio") + f"/portfolios/{portfolio_id}/ranking?method=weighted",
-        "risks": config.url("risk") + f"/risks?portfolio_id={portfolio_id}&sort=-score",
-        "capacity": config.url("resource")
-        + f"/capacity?group_by=role&from={month_from_index(now)}&to={next_year}",
-    }
+async def check_ready(http: httpx.AsyncClient, config: Config) -> None:
+    for service in ("portfolio", "risk", "resource", "reporting"):
+        try:
+            ready = await http.get(config.root(service) + "/readyz", timeout=5)
+        except httpx.TransportError as exc:
+            raise DemoError(
+                f"the {service} service does not answer at {config.root(service)} — start the stack with "
+                "`make run` in another terminal (or set PMO_DEMO_<SERVICE>_URL)"
+            ) from exc
+        if ready.status_code != 200:
+            raise DemoError(f"the {service} service is not ready: {ready.text[:300]}")
 
 
-def print_urls(config: Config, result: DemoResult, out: Out) -> None:
-    out("")
-    out("Open (every URL needs the token):")
-    for name, url in result.urls.items():
-        out(f"  {name:<12} {url}")
-    token = "$PMO_TOKEN" if not config.minted else config.bearer()
-    out("")
-    if config.minted:
-        out("The loader minted an admin token with the development secret:")
-        out(f"  export PMO_TOKEN={token}")
-    out(f'  curl -s -H "Authorization: Bearer $PMO_TOKEN" {result.urls["dashboard"]} | python -m json.tool')
-    out(f'  curl -s -H "Authorization: Bearer $PMO_TOKEN" -o report.html {result.urls["report.html"]}')
-    out(f'  curl -s -H "Authorization: Bearer $PMO_TOKEN" -o report.csv {result.urls["report.csv"]}')
-    out(f"  API docs: {config.root('portfolio')}/docs, {config.root('risk')}/docs, "
-        f"{config.root('resource')}/docs, {config.root('reporting')}/docs")  # fmt: skip
+async def load_portfolio(loader: Loader, name: str) -> DemoResult:
+    """Every step, in dependency order: fields and programmes before the projects that use them,
+    projects before what refers to them, the selection once capacity and demand are known."""
+    scenario_budget, portfolio_budget = loader.budgets()
 
+    async def portfolio_side() -> str:
+        portfolio = await loader.create_portfolio(name, portfolio_budget)
+        criteria, _ = await asyncio.gather(
+            loader.criteria(portfolio["id"]), loader.structure(portfolio["id"])
+        )
+        await loader.projects(portfolio["id"], criteria)
+        return str(portfolio["id"])
 
-def summarise(board: dict[str, Any], out: Out) -> None:
-    projects, evm, risks, cap = board["projects"], board["evm"], board["risks"], board["capacity"]
-    stages = ", ".join(f"{n} {s}" for s, n in sorted(projects["by_stage"].items(), key=lambda kv: -kv[1]))
-    rag = ", ".join(f"{n} {s}" for s, n in sorted(projects["by_rag"].items(), key=lambda kv: -kv[1]))
-    out("")
-    out(f"Dashboard as of {board['as_of']} ({board['currency']}):")
-    out(f"  projects     {projects['total']}: {stages}")
-    out(f"  RAG          {rag}")
-    out(
-        f"  EVM          BAC {_money(Decimal(evm['bac']))}, PV {_money(Decimal(evm['pv']))}, "
-        f"EV {_money(Decimal(evm['ev']))}, AC {_money(Decimal(evm['ac']))}, SPI {evm['spi']}, CPI {evm['cpi']}"
+    portfolio_id, _ = await asyncio.gather(portfolio_side(), loader.people_and_capacity())
+    await asyncio.gather(
+        loader.allocations(),
+        loader.risks(portfolio_id),
+        loader.status_reports(),
+        loader.benefits(portfolio_id),
     )
-    out(
-        f"  risks        {risks['open']} open, {risks['escalated']} escalated, "
-        f"EMV {_money(Decimal(risks['emv_total']))}"
+    scenario = await loader.scenario(portfolio_id, scenario_budget)
+    await loader.mark_complete(portfolio_id)
+    stages = await loader.final_stages(portfolio_id)
+    board = await loader.dashboard(portfolio_id, stages)
+    programmes = await loader.programme_dashboards()
+    return DemoResult(
+        portfolio_id,
+        name,
+        projects=dict(loader.ids),
+        stages=stages,
+        counts=dict(loader.counts),
+        scenario=scenario,
+        dashboard=board,
+        programmes=dict(loader.programmes),
+        programme_dashboards=programmes,
+        by_phase=await loader.breakdown(portfolio_id),
+        urls=urls(loader.config, portfolio_id),
+        notes=loader.notes,
     )
-    busiest = sorted(
-        ((r, u) for r, u in cap["utilisation_by_role"].items() if u is not None), key=lambda ru: -ru[1]
-    )[:4]
-    shown = ", ".join(f"{r} {u:.0%}" for r, u in busiest)
-    out(f"  capacity     {cap['period']}: {shown}; {len(cap['overallocated'])} people over-allocated")
-    out(f"  attention    {board['attention_total']} projects, e.g.")
-    for item in board["attention"][:3]:
-        out(f"               {item['code']}: {'; '.join(item['reasons'])}")
 
 
 async def load(config: Config, out: Out = print) -> DemoResult:
     started = time.monotonic()
-    today = datetime.now(UTC).date()
-    demo = data.generate(config.seed, today)
+    demo = data.generate(config.seed, datetime.now(UTC).date())
     limits = httpx.Limits(
         max_connections=config.concurrency * 2, max_keepalive_connections=config.concurrency
     )
     async with httpx.AsyncClient(timeout=config.timeout, limits=limits) as http:
+        await check_ready(http, config)
         api = Api(config, http)
         loader = Loader(api, config, demo, out)
-        for service in ("portfolio", "risk", "resource", "reporting"):
-            try:
-                ready = await http.get(config.root(service) + "/readyz", timeout=5)
-            except httpx.TransportError as exc:
-                raise DemoError(
-                    f"the {service} service does not answer at {config.root(service)} — start the stack with "
-                    "`make run` in another terminal (or set PMO_DEMO_<SERVICE>_URL)"
-                ) from exc
-            if ready.status_code != 200:
-                raise DemoError(f"the {service} service is not ready: {ready.text[:300]}")
         existing = await loader.existing_demo()
-        complete = [p for p in existing if data.COMPLETE in str(p["description"])]
+        complete = [p for p in existing if COMPLETE in str(p["description"])]
         if complete and not config.again:
             first = complete[0]
             result = DemoResult(first["id"], first["name"], existing=True, urls=urls(config, first["id"]))
             out(f"A demo portfolio is already loaded: {first['name']!r} ({first['id']}).")
             out("Load another copy with `PMO_DEMO_AGAIN=1 make demo` (or `python -m demo --again`).")
-            print_urls(config, result, out)
+            print_urls(config, result.urls, out)
             return result
         if len(existing) > len(complete):
             out(
                 f"note: {len(existing) - len(complete)} earlier demo load(s) did not finish; loading a new copy"
             )
-        name = data.PORTFOLIO_PREFIX + (f" #{len(existing) + 1})" if existing else ")")
+        name = PORTFOLIO_PREFIX + (f" #{len(existing) + 1})" if existing else ")")
         loader.say(f"loading {name!r} into {config.root('portfolio')} … (seed {config.seed})")
-        scenario_budget, portfolio_budget = loader.budgets()
-
-        async def portfolio_side() -> str:
-            portfolio = await loader.create_portfolio(name, portfolio_budget)
-            criteria = await loader.criteria(portfolio["id"])
-            await loader.projects(portfolio["id"], criteria)
-            return str(portfolio["id"])
-
-        portfolio_id, _ = await asyncio.gather(portfolio_side(), loader.people_and_capacity())
-        await asyncio.gather(loader.allocations(), loader.risks(portfolio_id), loader.status_reports())
-        scenario = await loader.scenario(portfolio_id, scenario_budget)
-        await loader.mark_complete(portfolio_id)
-        stages = await loader.final_stages(portfolio_id)
-        board = await loader.dashboard(portfolio_id, stages)
-        result = DemoResult(
-            portfolio_id,
-            name,
-            projects=dict(loader.ids),
-            stages=stages,
-            counts=dict(loader.counts),
-            scenario=scenario,
-            dashboard=board,
-            urls=urls(config, portfolio_id),
-            seconds=time.monotonic() - started,
-            notes=loader.notes,
-        )
-        summarise(board, out)
+        result = await load_portfolio(loader, name)
+        result.seconds = time.monotonic() - started
+        if result.dashboard:
+            summarise(result.dashboard, out)
+        names = {p.code: p.name for p in PROGRAMMES}
+        summarise_structure(result.programme_dashboards, names, result.by_phase, out)
         for note in loader.notes:
             out(f"note: {note}")
         out("")
@@ -530,5 +357,5 @@ async def load(config: Config, out: Out = print) -> DemoResult:
             f"Loaded in {result.seconds:.1f}s with {api.requests} HTTP requests "
             f"({api.retries} retries while events propagated)."
         )
-        print_urls(config, result, out)
+        print_urls(config, result.urls, out)
         return result
