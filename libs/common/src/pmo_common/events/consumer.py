@@ -154,13 +154,11 @@ class EventConsumer:
             self._tasks.append(asyncio.create_task(self._run(sub), name=f"consumer-{self.durable(sub)}"))
 
     async def ensure_consumer(self, sub: Subscription) -> None:
-        # Created or updated explicitly: a plain pull_subscribe keeps a durable's old config.
-        config = self.consumer_config(sub)
-        try:
-            await self.nats.js.add_consumer(sub.stream, config)
-        except Exception as exc:
-            log.info("updating consumer %s (%s)", config.durable_name, exc)
-            await self.nats.js.update_consumer(sub.stream, config)
+        # Created or updated explicitly: a plain pull_subscribe keeps a durable's old config. The
+        # server's durable create is create-or-update (editable fields such as the filter subjects
+        # change in place); anything it refuses, or a timeout, raises and `_run` retries with backoff.
+        # (nats-py has no `update_consumer`: the fallback that called it only masked the real error.)
+        await self.nats.js.add_consumer(sub.stream, self.consumer_config(sub))
 
     async def delete_consumers(self) -> None:
         """Forget the durables' positions (used by a rebuild that replays from the start)."""
