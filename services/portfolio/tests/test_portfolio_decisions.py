@@ -174,6 +174,30 @@ async def test_the_log_is_append_only(api: Any, client: httpx.AsyncClient) -> No
     assert (await client.get(f"/portfolio/v1/decisions/{uuid.uuid4()}", headers=VIEWER)).status_code == 404
 
 
+async def test_an_entry_about_a_programme_names_one_of_its_portfolio_and_is_found_by_it(
+    api: Any, client: httpx.AsyncClient
+) -> None:
+    """Contract §7.6/§7.2: `programme_id` is null or a programme of the entry's portfolio."""
+    pf = await api.portfolio()
+    other = await api.portfolio(name="Other")
+
+    async def programme(portfolio_id: str, code: str) -> str:
+        body = {"portfolio_id": portfolio_id, "code": code, "name": code}
+        r = await client.post("/portfolio/v1/programmes", json=body, headers=PMO)
+        assert r.status_code == 201, r.text
+        return str(r.json()["id"])
+
+    own, foreign = await programme(pf["id"], "CX"), await programme(other["id"], "OPS")
+    assert _error_fields(await _record(client, pf["id"], programme_id=foreign)) == ["programme_id"]
+    recorded = await _record(client, pf["id"], programme_id=own, title="Programme board: phase 2 funded")
+    assert recorded.status_code == 201, recorded.text
+    entry = recorded.json()
+    assert entry["programme_id"] == own and entry["hash"] == independent_hash(entry)
+    await _record(client, pf["id"], title="Not about the programme")
+    assert [e["id"] for e in await _log(client, f"programme_id={own}")] == [entry["id"]]
+    assert (await _verify(client, pf["id"]))["ok"]
+
+
 async def test_recording_needs_pmo_or_admin_and_valid_references(api: Any, client: httpx.AsyncClient) -> None:
     pf = await api.portfolio()
     other = await api.portfolio(name="Other")

@@ -16,6 +16,14 @@ from pydantic import BaseModel
 PORTFOLIO_ID = "6f1c2b9e-3d4a-4c6e-9b1a-2f3e4d5c6b7a"
 PROJECT_ID = "0b8e7d6c-5a4b-4c3d-8e2f-1a0b9c8d7e6f"
 MANAGER = "alice"
+# The project's programme ("Customer platform", code CUSTOMER) in the same portfolio.
+PROGRAMME_ID = "4d2c8a61-7e3f-4b95-a0c8-5f1e9b2d3c47"
+# A pmo user: takes the gate decisions and approves baselines and scenarios — never of a project
+# they manage (separation of duties), so never `alice` for "CRM replacement".
+APPROVER = "pat"
+# The project's risk "Data migration slips past go-live" (risk service), which portfolio decisions and
+# actions link to.
+RISK_ID = "9a3d5e7f-1b2c-4d4e-8f60-7a8b9c0d1e2f"
 CREATED_AT = "2026-11-26T09:15:00Z"
 UPDATED_AT = "2026-12-03T14:40:00Z"
 # What `next_cursor` looks like: opaque, to be passed back unchanged as `cursor`.

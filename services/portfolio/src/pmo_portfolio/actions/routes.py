@@ -28,10 +28,14 @@ WRITERS = (
     responses=CREATE_RESPONSES,
     summary="Add an action to the register",
     description=(
-        'E.g. `{"project_id": "…", "title": "Sign the hosting contract", "owner": "olga", '
-        '"due_date": "2027-03-31"}`. A project\'s action belongs to the project\'s portfolio: a '
-        "`portfolio_id` that differs is a 422 naming `project_id`. An action created already past its "
-        f"due date publishes `action.overdue` at once. {WRITERS}"
+        "Something someone must do by a date, e.g. "
+        '`{"project_id": "…", "title": "Sign the hosting contract", "owner": "olga", '
+        '"due_date": "2026-12-18"}`. A project\'s action belongs to the project\'s portfolio: a '
+        "`portfolio_id` that differs is a 422 naming `project_id`; without `project_id`, `portfolio_id` is "
+        "required. `source` says where it comes from (a meeting, a decision, …). Publishes "
+        "`action.created`, and once its due date passes while it is open, `action.overdue` (at once for "
+        "an action created already past its due date). Answers 201 with `Location` and `ETag`; honours "
+        f"`Idempotency-Key`. {WRITERS}"
     ),
 )
 async def create_action(
@@ -46,11 +50,13 @@ async def create_action(
 @router.get(
     "",
     response_model=Page[ActionRead],
-    summary="List the register",
+    summary="List the action register",
     description=(
         "Every action — written here, or taken from submitted status reports and risk responses — "
-        "oldest first, e.g. `GET /actions?portfolio_id=…&overdue=true` for what is late or "
-        "`?owner=olga&due_before=2027-04-01`. `overdue` is judged as of today (UTC)."
+        "oldest first, a page at a time (`limit`, `cursor`), e.g. `GET /actions?portfolio_id=…&overdue=true` "
+        "for what is late or `?owner=olga&due_before=2027-04-01`. Filters combine with AND: `portfolio_id`, "
+        "`project_id`, `owner`, `status`, `overdue`, `due_before`; `overdue` is judged as of today (UTC). "
+        "An unknown parameter is a 422 naming it. Every reader role."
     ),
 )
 async def list_actions(
@@ -70,8 +76,10 @@ async def list_actions(
     "/{action_id}",
     response_model=ActionRead,
     responses=GET_RESPONSES,
-    summary="One action",
-    description="With `overdue` (past `due_date`, not done or cancelled) and `closed_at`.",
+    summary="Get an action",
+    description="The action with `overdue` (past `due_date` as of today, UTC, and neither done nor "
+    "cancelled), `closed_at` and its `ETag` (what `PATCH` and `DELETE` send as `If-Match`). An unknown id "
+    "is a 404. Every reader role.",
 )
 async def get_action(action: ActionDep, response: Response, _: Reader) -> ActionRead:
     set_etag(response, action.version)
@@ -84,10 +92,12 @@ async def get_action(action: ActionDep, response: Response, _: Reader) -> Action
     responses=PATCH_RESPONSES,
     summary="Change an action",
     description=(
-        'E.g. `{"status": "done"}` (sets `closed_at`; reopening clears it) or `{"due_date": '
-        '"2027-04-15"}` (a new due date is crossed anew; one already past publishes `action.overdue` '
-        "at once). Requires `If-Match`. An action taken from a risk response follows that response: "
-        f"its next change overwrites what it drives. {WRITERS}"
+        'Any subset of the fields, e.g. `{"status": "done"}` (sets `closed_at`; reopening clears it) or '
+        '`{"due_date": "2027-01-15"}` (a new due date is crossed anew; one already past publishes '
+        "`action.overdue` at once); omitting a field keeps it, `null` is refused for `title`, "
+        "`description` and `status`. Needs `If-Match` (428 without, 412 when stale); publishes "
+        "`action.updated`. An action taken from a risk response follows that response: its next change "
+        f"overwrites what it drives. {WRITERS}"
     ),
 )
 async def update_action(
@@ -109,7 +119,8 @@ async def update_action(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=DELETE_RESPONSES,
     summary="Delete an action",
-    description=f"Requires `If-Match`; publishes `action.updated` with `deleted: true`. {WRITERS}",
+    description="Removes the action from the register. Needs `If-Match` (428 without, 412 when stale); "
+    f"publishes `action.updated` with `deleted: true`. {WRITERS}",
 )
 async def delete_action(
     action: ActionDep, session: SessionDep, request: Request, principal: ProjectWriter

@@ -7,6 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
+from pmo_common.examples import CREATED_AT, PORTFOLIO_ID, PROJECT_ID, UPDATED_AT
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ActionStatus = Literal["open", "in_progress", "done", "cancelled"]
@@ -19,15 +20,44 @@ Owner = Field(
 )
 
 EXAMPLE: dict[str, Any] = {
-    "portfolio_id": "6f1c2b9e-3d4a-4c6e-9b1a-2f3e4d5c6b7a",
-    "project_id": "0b8e7d6c-5a4b-4c3d-8e2f-1a0b9c8d7e6f",
+    "portfolio_id": PORTFOLIO_ID,
+    "project_id": PROJECT_ID,
     "title": "Sign the hosting contract",
     "description": "Legal has approved the draft; the vendor waits for our signature.",
     "owner": "olga",
-    "due_date": "2027-03-31",
+    "due_date": "2026-12-18",
     "status": "open",
-    "source": {"type": "meeting", "id": "steering-2027-03-02"},
+    "source": {"type": "meeting", "id": "steering-2026-12-01"},
 }
+# Served: the action above, and the one the risk service's response "Run a trial migration" brought
+# into the register on its own (its title is the response's strategy and first line).
+READ_EXAMPLES: list[Any] = [
+    {
+        "id": "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e",
+        **EXAMPLE,
+        "overdue": False,
+        "closed_at": None,
+        "version": 1,
+        "created_at": CREATED_AT,
+        "updated_at": CREATED_AT,
+    },
+    {
+        "id": "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+        "portfolio_id": PORTFOLIO_ID,
+        "project_id": PROJECT_ID,
+        "title": "Reduce: Run a trial migration of 10 % of the records in March.",
+        "description": "Run a trial migration of 10 % of the records in March.",
+        "owner": "bob",
+        "due_date": "2027-03-15",
+        "status": "open",
+        "source": {"type": "risk_response", "id": "e1f2a3b4-5c6d-4e7f-8a9b-0c1d2e3f4a5b"},
+        "overdue": False,
+        "closed_at": None,
+        "version": 1,
+        "created_at": UPDATED_AT,
+        "updated_at": UPDATED_AT,
+    },
+]
 
 
 class ActionSourceIn(BaseModel):
@@ -59,7 +89,7 @@ class ActionUpdate(BaseModel):
     """Any subset; `portfolio_id` is fixed at creation. Omit a field to keep it."""
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"status": "done"}, {"due_date": "2027-04-15"}]}
+        extra="forbid", json_schema_extra={"examples": [{"status": "done"}, {"due_date": "2027-01-15"}]}
     )
 
     project_id: uuid.UUID | None = None
@@ -85,7 +115,7 @@ class ActionSourceRead(BaseModel):
 
 
 class ActionRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": READ_EXAMPLES})
 
     id: uuid.UUID
     portfolio_id: uuid.UUID

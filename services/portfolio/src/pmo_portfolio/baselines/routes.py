@@ -20,13 +20,18 @@ router = APIRouter(prefix="/projects/{project_id}/baselines", tags=["baselines"]
     responses=GET_RESPONSES | CONFLICT,
     summary="Re-baseline a project",
     description="Makes a new baseline (number 2, 3, …) the one in force from now, e.g. "
-    '`{"budget": "1500000.00", "finish_date": "2027-12-31", "rationale": "Scope change CR-17"}`; what the '
-    "body leaves out is taken from the project as it stands (its forecast). Needs pmo or admin (403 for a "
+    '`{"budget": "1500000.00", "finish_date": "2027-09-30", "cost_profile": […], "rationale": "CR-17"}`; '
+    "what the body leaves out is taken from the project as it stands (its forecast), so "
+    '`{"rationale": "…"}` alone makes the current forecast the plan. A baseline is what EVM and board '
+    "reports measure the project against: editing the project changes its forecast, never a baseline. "
+    "Needs pmo or admin (403 for a "
     "project manager, even their own project's); `rationale` is required. Writes a decision log entry "
     "(kind `baseline`), publishes `pmo.portfolio.baseline.approved` and a `project.updated` naming the new "
     "baseline. 409 before the project's baseline 1 (taken when it is first approved) and once it is closed "
     "or cancelled. 422 when the "
-    "cost profile does not fit this baseline's budget and dates.",
+    "cost profile does not fit this baseline's budget and dates (naming `cost_profile[i].period` or "
+    "`cost_profile`; send a `cost_profile` with a new budget or new dates). Answers 201 with `Location`; "
+    "honours `Idempotency-Key`.",
 )
 async def create_baseline(
     body: BaselineCreate,
@@ -46,10 +51,11 @@ async def create_baseline(
     "",
     response_model=Page[BaselineRead],
     responses=GET_RESPONSES,
-    summary="A project's baselines",
-    description='Every baseline of the project in number order, e.g. `[{"number": 1, "budget": "1200000.00", '
-    '"approved_at": "2027-01-15T09:30:00Z", …}, {"number": 2, "budget": "1500000.00", …}]`; the one in force '
-    "is the latest approved (also served as the project's `baseline`).",
+    summary="List a project's baselines",
+    description="Every baseline of the project in number order, a page at a time (`limit`, `cursor`): "
+    "baseline 1 taken when it was first approved, then each re-baseline; the one in force is the latest "
+    "(also served as the project's `baseline`). Empty before approval. Reporting reads, for a date D, the "
+    "baseline in force on D. An unknown project is a 404. Every reader role.",
 )
 async def list_baselines(
     project: ProjectDep, session: SessionDep, _: Reader, limit: Limit = 50, cursor: Cursor = None
@@ -62,10 +68,10 @@ async def list_baselines(
     "/{baseline_id}",
     response_model=BaselineRead,
     responses=GET_RESPONSES,
-    summary="One baseline",
-    description='A baseline never changes (its `version` is 1), e.g. `{"number": 1, "budget": "1200000.00", '
-    '"start_date": "2027-01-01", "finish_date": "2027-12-31", "cost_profile": [{"period": "2027-01", '
-    '"amount": "100000.00"}, …], "approved_by": "pat", "approved_at": "2027-01-15T09:30:00Z", …}`.',
+    summary="Get a baseline",
+    description="One baseline of the project: the budget (BAC), dates and monthly cost it fixed, who "
+    "approved it and when it came into force. A baseline never changes (its `version` is 1). A baseline "
+    "of another project is a 404, as is an unknown id. Every reader role.",
 )
 async def get_baseline(baseline: BaselineDep, response: Response, _: Reader) -> BaselineRead:
     set_etag(response, baseline.version)

@@ -2,13 +2,53 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Self
+from typing import Any, Self
 
 from pmo_common.contracts.events import PeriodAmount
 from pmo_common.contracts.types import NonNegativeMoney
+from pmo_common.examples import APPROVER, PROJECT_ID, UPDATED_AT
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from pmo_portfolio.projects.schemas import CostProfile
+from pmo_portfolio.gates.schemas import CREATE_EXAMPLE as GATE_DECISION_EXAMPLE
+from pmo_portfolio.projects.schemas import COST_PROFILE_EXAMPLE, CostProfile
+
+# Change request CR-17 adds the call-centre integration: three more months and 300,000 more.
+REBASELINE_EXAMPLE: dict[str, Any] = {
+    "budget": "1500000.00",
+    "finish_date": "2027-09-30",
+    "cost_profile": [
+        *COST_PROFILE_EXAMPLE[:3],
+        {"period": "2027-04", "amount": "200000.00"},
+        {"period": "2027-05", "amount": "150000.00"},
+        {"period": "2027-06", "amount": "150000.00"},
+        {"period": "2027-07", "amount": "150000.00"},
+        {"period": "2027-08", "amount": "150000.00"},
+        {"period": "2027-09", "amount": "100000.00"},
+    ],
+    "rationale": "Change request CR-17 (call-centre integration) approved by the board on 2027-03-02.",
+}
+# Baseline 1 of "CRM replacement": its plan when the investment board approved it.
+FIRST_EXAMPLE: dict[str, Any] = {
+    "id": "f6a7b8c9-d0e1-4f2a-8b3c-4d5e6f7a8b92",
+    "project_id": PROJECT_ID,
+    "number": 1,
+    "budget": "1200000.00",
+    "start_date": "2027-01-04",
+    "finish_date": "2027-06-30",
+    "cost_profile": COST_PROFILE_EXAMPLE,
+    "rationale": GATE_DECISION_EXAMPLE["rationale"],
+    "approved_by": APPROVER,
+    "approved_at": UPDATED_AT,
+    "version": 1,
+}
+SECOND_EXAMPLE: dict[str, Any] = {
+    **FIRST_EXAMPLE,
+    "id": "a7b8c9d0-e1f2-4a3b-9c4d-5e6f7a8b9ca3",
+    "number": 2,
+    **REBASELINE_EXAMPLE,
+    "start_date": "2027-01-04",
+    "approved_at": "2027-03-02T11:00:00Z",
+}
 
 
 class BaselineCreate(BaseModel):
@@ -19,11 +59,10 @@ class BaselineCreate(BaseModel):
         extra="forbid",
         json_schema_extra={
             "examples": [
+                REBASELINE_EXAMPLE,
                 {
-                    "budget": "1500000.00",
-                    "finish_date": "2027-12-31",
-                    "rationale": "Scope change CR-17 approved by the board on 2027-03-02.",
-                }
+                    "rationale": "Re-plan after the vendor's revised delivery schedule: the forecast is the plan."
+                },
             ]
         },
     )
@@ -45,7 +84,9 @@ class BaselineCreate(BaseModel):
 
 
 class BaselineRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [FIRST_EXAMPLE, SECOND_EXAMPLE]}
+    )
 
     id: uuid.UUID
     project_id: uuid.UUID

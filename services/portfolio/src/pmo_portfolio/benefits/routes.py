@@ -69,8 +69,10 @@ async def create_benefit(
 @router.get(
     "",
     response_model=Page[BenefitRead],
-    summary="List the register",
-    description=f"Oldest first, e.g. `GET /benefits?programme_id=…`. {SERVED}",
+    summary="List the benefits register",
+    description="Oldest first, a page at a time (`limit`, `cursor`); filters combine with AND: "
+    f"`portfolio_id`, `programme_id`, `project_id`, e.g. `GET /benefits?programme_id=…`. {SERVED} "
+    "Every reader role.",
 )
 async def list_benefits(
     session: SessionDep,
@@ -87,8 +89,9 @@ async def list_benefits(
     "/{benefit_id}",
     response_model=BenefitRead,
     responses=GET_RESPONSES,
-    summary="One benefit",
-    description=SERVED,
+    summary="Get a benefit",
+    description=f"The benefit with its `ETag` (what `PATCH` and `DELETE` send as `If-Match`). {SERVED} An "
+    "unknown id is a 404. Every reader role.",
 )
 async def get_benefit(benefit: BenefitDep, response: Response, _: Reader) -> BenefitRead:
     set_etag(response, benefit.version)
@@ -101,8 +104,10 @@ async def get_benefit(benefit: BenefitDep, response: Response, _: Reader) -> Ben
     responses=PATCH_RESPONSES,
     summary="Change a benefit",
     description=(
-        'E.g. `{"target_value": 7.5}` or `{"project_id": null}`. Requires `If-Match`; `portfolio_id` is '
-        f"fixed. Publishes `benefit.updated`. {WRITERS}"
+        'Any subset of the fields, e.g. `{"target_value": 7.5}` or `{"project_id": null}`; omitting a field '
+        "keeps it. A programme or project must be of the benefit's portfolio (422 naming it); "
+        "`portfolio_id` is fixed. Needs `If-Match` (428 without, 412 when stale). Publishes "
+        f"`benefit.updated`. {WRITERS}"
     ),
 )
 async def update_benefit(
@@ -124,7 +129,8 @@ async def update_benefit(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=DELETE_RESPONSES,
     summary="Delete a benefit",
-    description=f"With its measurements. Requires `If-Match`; publishes `benefit.deleted`. {WRITERS}",
+    description="Deletes the benefit with its measurements. Needs `If-Match` (428 without, 412 when stale); "
+    f"publishes `benefit.deleted`. {WRITERS}",
 )
 async def delete_benefit(
     benefit: BenefitDep, session: SessionDep, request: Request, principal: ProjectWriter
@@ -166,8 +172,9 @@ async def record_measurement(
     "/{benefit_id}/measurements",
     response_model=Page[MeasurementRead],
     responses=NOT_FOUND,
-    summary="A benefit's measurements",
-    description="In date order (`as_of`), later-dated ones included; paginated.",
+    summary="List a benefit's measurements",
+    description="In date order (`as_of`), those dated after today included (`latest` ignores them), a "
+    "page at a time (`limit`, `cursor`). An unknown benefit is a 404. Every reader role.",
 )
 async def list_measurements(
     benefit: BenefitDep, session: SessionDep, _: Reader, limit: Limit = 50, cursor: Cursor = None

@@ -7,6 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
+from pmo_common.examples import CREATED_AT, PORTFOLIO_ID, PROJECT_ID, UPDATED_AT
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pmo_portfolio.logic.benefits import VALUE_LIMIT
@@ -29,9 +30,9 @@ Owner = Field(
 Note = Field(default="", max_length=2000)
 
 EXAMPLE: dict[str, Any] = {
-    "portfolio_id": "6f1c2b9e-3d4a-4c6e-9b1a-2f3e4d5c6b7a",
+    "portfolio_id": PORTFOLIO_ID,
     "programme_id": None,
-    "project_id": "0b8e7d6c-5a4b-4c3d-8e2f-1a0b9c8d7e6f",
+    "project_id": PROJECT_ID,
     "name": "Cost per support ticket",
     "kind": "financial",
     "unit": "EUR",
@@ -49,8 +50,8 @@ READ_EXAMPLE: dict[str, Any] = {
     "latest": LATEST,
     "realised_percent": 50.0,
     "version": 3,
-    "created_at": "2026-11-26T09:15:00Z",
-    "updated_at": "2026-12-03T14:40:00Z",
+    "created_at": CREATED_AT,
+    "updated_at": UPDATED_AT,
 }
 
 

@@ -23,9 +23,7 @@ async def valid_decision(decision_id: uuid.UUID, session: SessionDep) -> Decisio
 async def decision_filters(
     portfolio_id: Annotated[uuid.UUID | None, Query(description="Only this portfolio's log.")] = None,
     project_id: Annotated[uuid.UUID | None, Query(description="Only entries about this project.")] = None,
-    programme_id: Annotated[
-        uuid.UUID | None, Query(description="Only entries about this programme (none yet).")
-    ] = None,
+    programme_id: Annotated[uuid.UUID | None, Query(description="Only entries about this programme.")] = None,
     kind: Annotated[Kind | None, Query(description="Only this kind.")] = None,
     first: Annotated[
         date | None, Query(alias="from", description="Decided on or after this day (UTC), YYYY-MM-DD.")

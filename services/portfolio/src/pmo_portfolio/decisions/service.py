@@ -30,6 +30,7 @@ from pmo_portfolio.decisions.schemas import DecisionBody, DecisionCreate, Decisi
 from pmo_portfolio.logic import chain
 from pmo_portfolio.logic.chain import canonical
 from pmo_portfolio.portfolios import repository as portfolio_repository
+from pmo_portfolio.programmes import repository as programmes
 from pmo_portfolio.projects import repository as project_repository
 
 CLOCK_SKEW = timedelta(seconds=5)
@@ -51,12 +52,18 @@ DECISIONS = Aggregate[Decision](
 
 
 async def _check_refs(
-    session: AsyncSession, portfolio_id: uuid.UUID, project_id: uuid.UUID | None, supersedes: uuid.UUID | None
+    session: AsyncSession,
+    portfolio_id: uuid.UUID,
+    project_id: uuid.UUID | None,
+    programme_id: uuid.UUID | None,
+    supersedes: uuid.UUID | None,
 ) -> None:
     if project_id is not None and not await project_repository.ids_in_portfolio(
         session, portfolio_id, [project_id]
     ):
         raise invalid("project_id", f"{project_id} is not a project of portfolio {portfolio_id}")
+    if programme_id is not None and not await programmes.in_portfolio(session, portfolio_id, programme_id):
+        raise invalid("programme_id", f"{programme_id} is not a programme of portfolio {portfolio_id}")
     if supersedes is not None and not await repository.in_portfolio(session, portfolio_id, supersedes):
         raise invalid(
             "supersedes", f"{supersedes} is not an entry of the decision log of portfolio {portfolio_id}"
@@ -72,6 +79,7 @@ async def record(
     title: str,
     rationale: str = "",
     project_id: uuid.UUID | None = None,
+    programme_id: uuid.UUID | None = None,
     alternatives: Sequence[str] = (),
     links: Sequence[Mapping[str, Any]] = (),
     decided_at: datetime | None = None,
@@ -79,15 +87,16 @@ async def record(
 ) -> Decision:
     """Append an entry to the portfolio's log (the next `sequence`, chained to the head) and emit
     `decision.recorded`, in the caller's transaction. `links` are `{type, id}` mappings; `decided_at`
-    defaults to now. 422 naming `project_id` or `supersedes` when they are not of this portfolio."""
-    await _check_refs(session, portfolio_id, project_id, supersedes)
+    defaults to now. 422 naming `project_id`, `programme_id` or `supersedes` when they are not of this
+    portfolio."""
+    await _check_refs(session, portfolio_id, project_id, programme_id, supersedes)
     await serialize(session, f"decisions:{portfolio_id}")  # one append per portfolio at a time
     head = await repository.last(session, portfolio_id)
     body = DecisionBody(
         id=uuid.uuid4(),
         portfolio_id=portfolio_id,
         project_id=project_id,
-        programme_id=None,
+        programme_id=programme_id,
         kind=kind,
         title=title,
         rationale=rationale,
@@ -102,7 +111,7 @@ async def record(
         id=body.id,
         portfolio_id=portfolio_id,
         project_id=project_id,
-        programme_id=None,
+        programme_id=programme_id,
         kind=kind,
         decided_at=body.decided_at,
         sequence=entry["sequence"],
@@ -115,11 +124,10 @@ async def record(
 
 async def create(session: AsyncSession, body: DecisionCreate, principal: Principal) -> Decision:
     """An entry recorded by hand (a risk acceptance, a board decision, a correction that supersedes an
-    earlier entry). 422 for an unknown portfolio, a programme, or a `decided_at` in the future."""
+    earlier entry). 422 for an unknown portfolio, a project or programme of another portfolio, or a
+    `decided_at` in the future."""
     if await portfolio_repository.get(session, body.portfolio_id) is None:
         raise invalid("portfolio_id", f"no portfolio with id {body.portfolio_id}")
-    if body.programme_id is not None:
-        raise invalid("programme_id", "programmes do not exist yet; leave it null")
     decided_at = None
     if body.decided_at is not None:
         decided_at = body.decided_at.astimezone(UTC)
@@ -134,6 +142,7 @@ async def create(session: AsyncSession, body: DecisionCreate, principal: Princip
         title=body.title,
         rationale=body.rationale,
         project_id=body.project_id,
+        programme_id=body.programme_id,
         alternatives=body.alternatives,
         links=[link.model_dump() for link in body.links],
         decided_at=decided_at,

@@ -22,6 +22,23 @@ CRITERION_EXAMPLE: dict[str, Any] = {
     "description": "No escalated risk without a response, and no open risk above 15.",
     "rule": "risks.escalated_without_response == 0 and risks.max_open_score <= 15",
 }
+# The gate criteria of "Digital 2027": what a project must show before it is approved, and before
+# its delivery starts.
+CRITERIA_EXAMPLE: list[dict[str, Any]] = [
+    CRITERION_EXAMPLE,
+    {
+        "to_stage": "approved",
+        "key": "scored",
+        "description": "Scored on every criterion of the portfolio.",
+        "rule": "scores.complete == true",
+    },
+    {
+        "to_stage": "in_progress",
+        "key": "planned",
+        "description": "A baseline, a vendor, and a status report of the last two weeks.",
+        "rule": "baseline.exists == true and field.vendor != null and status_report.age_days <= 14",
+    },
+]
 
 
 class GateCriterion(BaseModel):
@@ -41,7 +58,9 @@ class GateCriterion(BaseModel):
     )
 
 
-GateCriteriaIn = Annotated[list[GateCriterion], Field(max_length=MAX_CRITERIA)]
+# A bare list has no class to carry its examples: the list type carries them (a whole list, once).
+GateCriteriaIn = Annotated[list[GateCriterion], Field(max_length=MAX_CRITERIA, examples=[CRITERIA_EXAMPLE])]
+GateCriteriaRead = Annotated[list[GateCriterion], Field(examples=[CRITERIA_EXAMPLE])]
 
 
 class GateCriteriaState(BaseModel):

@@ -37,3 +37,8 @@ async def code_taken(
 async def count_in_portfolio(session: AsyncSession, portfolio_id: uuid.UUID) -> int:
     stmt = select(func.count()).select_from(Programme).where(Programme.portfolio_id == portfolio_id)
     return int(await session.scalar(stmt) or 0)
+
+
+async def in_portfolio(session: AsyncSession, portfolio_id: uuid.UUID, programme_id: uuid.UUID) -> bool:
+    stmt = select(Programme.id).where(Programme.id == programme_id, Programme.portfolio_id == portfolio_id)
+    return (await session.scalar(stmt)) is not None

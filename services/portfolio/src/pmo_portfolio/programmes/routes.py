@@ -15,7 +15,7 @@ from pmo_portfolio.programmes.schemas import ProgrammeCreate, ProgrammeFilters, 
 
 router = APIRouter(prefix="/programmes", tags=["programmes"])
 
-WRITERS = "Written by admin and pmo; read by every role that reads portfolios."
+WRITERS = "Written by admin and pmo; read by every reader role."
 
 
 @router.post(
@@ -25,9 +25,11 @@ WRITERS = "Written by admin and pmo; read by every role that reads portfolios."
     responses=CREATE_RESPONSES,
     summary="Create a programme",
     description=(
-        'E.g. `{"portfolio_id": "…", "code": "BRIDGES", "name": "Bridge renewal", "owner": "olga"}`. '
+        "A programme groups related projects of one portfolio (a project joins it with `programme_id`), "
+        'e.g. `{"portfolio_id": "…", "code": "CUSTOMER", "name": "Customer platform", "owner": "olga"}`. '
         "`code` is unique per portfolio (409 naming `code`); an unknown `portfolio_id` is a 422 naming it. "
-        f"Publishes `programme.created`. Honours `Idempotency-Key`. {WRITERS}"
+        "Publishes `programme.created`; answers 201 with `Location` and `ETag`; honours `Idempotency-Key`. "
+        f"{WRITERS}"
     ),
 )
 async def create_programme(
@@ -47,7 +49,8 @@ async def create_programme(
     "",
     response_model=Page[ProgrammeRead],
     summary="List programmes",
-    description="Oldest first; `?portfolio_id=` for one portfolio's. Cursor pagination with `limit`/`cursor`.",
+    description="Oldest first, a page at a time (`limit`, `cursor`); `?portfolio_id=` for one portfolio's. "
+    "An unknown query parameter is a 422 naming it. Every reader role.",
 )
 async def list_programmes(
     session: SessionDep,
@@ -64,8 +67,10 @@ async def list_programmes(
     "/{programme_id}",
     response_model=ProgrammeRead,
     responses=GET_RESPONSES,
-    summary="One programme",
-    description="Its projects: `GET /projects?programme_id=…`.",
+    summary="Get a programme",
+    description="The programme with its `ETag` (what `PATCH` and `DELETE` send as `If-Match`); an unknown "
+    "id is a 404. Its projects: `GET /projects?programme_id=…`; its benefits: `GET /benefits?programme_id=…`. "
+    "Every reader role.",
 )
 async def get_programme(programme: ProgrammeDep, response: Response, _: Reader) -> ProgrammeRead:
     set_etag(response, programme.version)
@@ -78,8 +83,10 @@ async def get_programme(programme: ProgrammeDep, response: Response, _: Reader) 
     responses=PATCH_RESPONSES,
     summary="Change a programme",
     description=(
-        "Any of `code`, `name`, `description`, `owner` (`portfolio_id` is fixed). Requires `If-Match`. "
-        f"A code already used in the portfolio is a 409 naming `code`. Publishes `programme.updated`. {WRITERS}"
+        "Any of `code`, `name`, `description`, `owner` (`portfolio_id` is fixed); omitting a field keeps "
+        "it, `null` clears `owner` and is a 422 for the others. Needs `If-Match` (428 without, 412 when "
+        "stale). A code already used in the portfolio is a 409 naming `code`. Publishes `programme.updated` "
+        f"naming the `changed` fields. {WRITERS}"
     ),
 )
 async def update_programme(
@@ -102,7 +109,8 @@ async def update_programme(
     responses=DELETE_RESPONSES,
     summary="Delete a programme",
     description=(
-        "Requires `If-Match`. A 409 while projects belong to it, saying how many: move them first "
+        "Needs `If-Match` (428 without, 412 when stale). A 409 while projects belong to it, saying how "
+        "many: move them first "
         "(`PATCH /projects/{id}` with another `programme_id` or `null`). Publishes `programme.deleted` "
         f"(`deleted: true`). {WRITERS}"
     ),

@@ -6,15 +6,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from pmo_common.examples import CREATED_AT, PORTFOLIO_ID, PROGRAMME_ID, UPDATED_AT
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pmo_portfolio.projects.schemas import CODE
 
 EXAMPLE: dict[str, Any] = {
-    "portfolio_id": "6f1c2b9e-3d4a-4c6e-9b1a-2f3e4d5c6b7a",
-    "code": "BRIDGES",
-    "name": "Bridge renewal",
-    "description": "Every bridge rehabilitation of the capital plan.",
+    "portfolio_id": PORTFOLIO_ID,
+    "code": "CUSTOMER",
+    "name": "Customer platform",
+    "description": "The CRM replacement and the customer portal built on it.",
     "owner": "olga",
 }
 
@@ -23,7 +24,7 @@ class ProgrammeCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE]})
 
     portfolio_id: uuid.UUID = Field(description="Fixed at creation.")
-    code: str = Field(pattern=CODE, description="Unique within the portfolio.", examples=["BRIDGES"])
+    code: str = Field(pattern=CODE, description="Unique within the portfolio.", examples=["CUSTOMER"])
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=10_000)
     owner: str | None = Field(default=None, min_length=1, max_length=200, description="Who is accountable.")
@@ -49,7 +50,20 @@ class ProgrammeUpdate(BaseModel):
 
 
 class ProgrammeRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": PROGRAMME_ID,
+                    **EXAMPLE,
+                    "version": 2,
+                    "created_at": CREATED_AT,
+                    "updated_at": UPDATED_AT,
+                }
+            ]
+        },
+    )
 
     id: uuid.UUID
     portfolio_id: uuid.UUID

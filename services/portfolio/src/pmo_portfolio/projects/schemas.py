@@ -6,8 +6,17 @@ from typing import Annotated, Any, Literal, Self
 
 from pmo_common.contracts.events import BaselineTerms, PeriodAmount
 from pmo_common.contracts.types import Month, NonNegativeMoney
+from pmo_common.examples import (
+    CREATED_AT,
+    MANAGER,
+    PORTFOLIO_ID,
+    PROGRAMME_ID,
+    PROJECT_ID,
+    UPDATED_AT,
+)
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pmo_portfolio.criteria.schemas import CUSTOMER_VALUE_ID, DELIVERY_RISK_ID, STRATEGIC_FIT_ID
 from pmo_portfolio.logic.fields import MAX_FIELDS, MAX_TAG_LENGTH, MAX_TAGS
 from pmo_portfolio.logic.lifecycle import STAGES, Stage
 from pmo_portfolio.logic.profiles import MAX_PERIODS
@@ -19,6 +28,60 @@ MAX_SCORES = 100
 # Accepted by the schema so that the service can explain how a stage really changes.
 StageField = Annotated[str | None, Field(default=None, max_length=20, description="Read-only here.")]
 Score = Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9)]
+
+# "CRM replacement" and the two other candidates of "Digital 2027": the customer portal, which needs
+# the new CRM, and a data warehouse competing with both for the budget.
+PORTAL_PROJECT_ID = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"
+WAREHOUSE_PROJECT_ID = "7a8b9c0d-1e2f-4a3b-9c4d-5e6f7a8b9c0d"
+COST_PROFILE_EXAMPLE: list[Any] = [
+    {"period": "2027-01", "amount": "150000.00"},
+    {"period": "2027-02", "amount": "200000.00"},
+    {"period": "2027-03", "amount": "250000.00"},
+    {"period": "2027-04", "amount": "250000.00"},
+    {"period": "2027-05", "amount": "200000.00"},
+    {"period": "2027-06", "amount": "150000.00"},
+]
+SCORES_EXAMPLE: dict[str, float] = {STRATEGIC_FIT_ID: 8.0, CUSTOMER_VALUE_ID: 9.0, DELIVERY_RISK_ID: 4.0}
+CREATE_EXAMPLE: dict[str, Any] = {
+    "portfolio_id": PORTFOLIO_ID,
+    "code": "CRM-2027",
+    "name": "CRM replacement",
+    "description": "Replace the legacy CRM by a hosted one and migrate every customer record.",
+    "sponsor": "olga",
+    "manager": MANAGER,
+    "budget": "1200000.00",
+    "start_date": "2027-01-04",
+    "finish_date": "2027-06-30",
+    "mandatory": False,
+    "value": "2500000.00",
+    "wsjf": {"business_value": 8, "time_criticality": 8, "risk_reduction": 5, "job_size": 5},
+    "cost_profile": COST_PROFILE_EXAMPLE,
+    "programme_id": PROGRAMME_ID,
+    "fields": {"phase": "Build", "vendor": "Northwind CRM", "cost_centre": 4711},
+    "tags": ["crm", "customer"],
+}
+# As served once approved: baseline 1 was taken from the plan when `pat` approved it.
+READ_EXAMPLE: dict[str, Any] = {
+    "id": PROJECT_ID,
+    **CREATE_EXAMPLE,
+    "wsjf": {"business_value": 8.0, "time_criticality": 8.0, "risk_reduction": 5.0, "job_size": 5.0},
+    "stage": "approved",
+    "held_from": None,
+    "depends_on": [],
+    "excludes": [],
+    "scores": SCORES_EXAMPLE,
+    "baseline": {
+        "number": 1,
+        "budget": "1200000.00",
+        "start_date": "2027-01-04",
+        "finish_date": "2027-06-30",
+        "cost_profile": COST_PROFILE_EXAMPLE,
+        "approved_at": UPDATED_AT,
+    },
+    "version": 3,
+    "created_at": CREATED_AT,
+    "updated_at": UPDATED_AT,
+}
 
 
 class WsjfIn(BaseModel):
@@ -118,12 +181,48 @@ class ProjectFields(_Dates):
 
 
 class ProjectCreate(ProjectFields):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                CREATE_EXAMPLE,
+                {
+                    "portfolio_id": PORTFOLIO_ID,
+                    "code": "PORTAL-2027",
+                    "name": "Customer portal",
+                    "budget": "650000.00",
+                    "start_date": "2027-07-01",
+                    "finish_date": "2027-12-17",
+                    "depends_on": [PROJECT_ID],
+                    "fields": {"phase": "Discovery"},
+                },
+            ]
+        }
+    )
+
     portfolio_id: uuid.UUID
     stage: StageField = Field(default=None, description="Always `proposal` at creation; may be omitted.")
 
 
 class ProjectUpdate(_Dates):
-    model_config = ConfigDict(extra="forbid")
+    """Any subset; omit a field to keep it. A changed budget or date must still fit the cost profile
+    (send `cost_profile` with it)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"manager": "bob"},
+                {
+                    "budget": "1300000.00",
+                    "cost_profile": [
+                        *COST_PROFILE_EXAMPLE[:5],
+                        {"period": "2027-06", "amount": "250000.00"},
+                    ],
+                },
+                {"fields": {"phase": "Run", "vendor": "Northwind CRM", "cost_centre": 4711}, "tags": ["crm"]},
+            ]
+        },
+    )
 
     code: str | None = Field(default=None, pattern=CODE)
     name: str | None = Field(default=None, min_length=1, max_length=200)
@@ -144,7 +243,7 @@ class ProjectUpdate(_Dates):
 
 
 class ProjectRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [READ_EXAMPLE]})
 
     id: uuid.UUID
     portfolio_id: uuid.UUID
@@ -180,7 +279,8 @@ class ProjectRead(BaseModel):
     updated_at: datetime
 
 
-ScoresIn = Annotated[dict[uuid.UUID, Score], Field(max_length=MAX_SCORES)]
+# A bare mapping has no class to carry its examples: the type carries them.
+ScoresIn = Annotated[dict[uuid.UUID, Score], Field(max_length=MAX_SCORES, examples=[SCORES_EXAMPLE])]
 
 
 SORT_KEYS = ("code", "name", "budget", "start_date", "finish_date", "stage")
