@@ -9,18 +9,11 @@ from fastapi import FastAPI
 from pmo_common.app import ServiceContext
 from pmo_common.errors import Conflict
 from pmo_common.events.consumer import INBOX
-from pydantic import BaseModel, Field
 from sqlalchemy import delete, func, select
 
+from pmo_reporting.admin.schemas import RebuildResult
 from pmo_reporting.readmodels.models import GLOBAL_SCOPE, READ_MODELS
 from pmo_reporting.readmodels.repository import bump_versions
-
-
-class RebuildResult(BaseModel):
-    status: str = Field(description="`replaying`: consumers restarted from the start of each stream.")
-    deleted_rows: dict[str, int] = Field(description="Rows removed per read-model table (and the inbox).")
-    consumers: list[str] = Field(description="The durable consumers deleted and recreated.")
-    kept: list[str] = Field(description="Tables this service owns, left untouched.")
 
 
 def _rebuild_lock(app: FastAPI) -> asyncio.Lock:

@@ -5,7 +5,89 @@ from datetime import date, datetime
 from typing import Any
 
 from pmo_common.contracts.types import RAG, Money, NonNegativeMoney
+from pmo_common.examples import PORTFOLIO_ID, PROJECT_ID
 from pydantic import BaseModel, ConfigDict, Field
+
+# "Digital 2027" at the end of November 2026: "CRM replacement" (amber, its November report: EV
+# 816,000.00, AC 850,000.00, forecast 1,290,000.00 a month late) and "Data platform" (in progress, no
+# report yet, an escalated risk) are executing; "Mobile app" is a proposal (no money counted yet).
+DATA_PLATFORM_ID = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"
+COUNTS_EXAMPLE: dict[str, Any] = {
+    "total": 3,
+    "by_stage": {"in_progress": 2, "proposal": 1},
+    "by_rag": {"amber": 1, "none": 2},
+}
+EVM_EXAMPLE: dict[str, Any] = {
+    "bac": "2000000.00",
+    "pv": "1303296.70",
+    "ev": "816000.00",
+    "ac": "850000.00",
+    "spi": 0.9034,
+    "cpi": 0.96,
+    "eac": "1290000.00",
+    "etc": "440000.00",
+    "vac": "-90000.00",
+    "budget_growth": "90000.00",
+    "slipped_projects": 1,
+    "avg_slip_days": 31.0,
+}
+TOP_RISKS_EXAMPLE: list[dict[str, Any]] = [
+    {
+        "id": "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
+        "project_id": DATA_PLATFORM_ID,
+        "title": "Cloud contract not signed by January",
+        "probability": 4,
+        "impact": 4,
+        "score": 16,
+        "level": "critical",
+        "emv": "-90000.00",
+        "escalated": True,
+    },
+    {
+        "id": "9a3d5e7f-1b2c-4d4e-8f60-7a8b9c0d1e2f",
+        "project_id": PROJECT_ID,
+        "title": "Data migration slips past go-live",
+        "probability": 3,
+        "impact": 4,
+        "score": 12,
+        "level": "high",
+        "emv": "-70000.00",
+        "escalated": False,
+    },
+]
+DASHBOARD_EXAMPLE: dict[str, Any] = {
+    "portfolio_id": PORTFOLIO_ID, "currency": "EUR", "as_of": "2026-11-30",
+    "filters": {"programme_id": None, "tags": [], "fields": {}},
+    "projects": COUNTS_EXAMPLE,
+    "evm": EVM_EXAMPLE,
+    "risks": {"open": 2, "by_level": {"critical": 1, "high": 1}, "escalated": 1, "emv_total": "-160000.00",
+              "top": TOP_RISKS_EXAMPLE},
+    "capacity": {
+        "period": "2026-11", "utilisation_by_role": {"developer": 1.125},
+        "overallocated": [{"resource_id": "7b8c9d0e-1f2a-4b3c-8d4e-5f6a7b8c9d0e", "role": "developer",
+                           "period": "2026-11", "capacity_hours": 160.0, "demand_hours": 184.0,
+                           "excess_hours": 24.0}],
+    },
+    "attention": [{"project_id": DATA_PLATFORM_ID, "code": "DATA-2027", "name": "Data platform",
+                   "reasons": ["1 escalated risk", "no status report"], "suggested_rag": None}],
+    "attention_total": 1,
+    "actions": {"open": 1, "overdue": 1},
+    "decisions": {"latest": [{"title": "Go-live moves from February to March 2027", "kind": "change",
+                              "decided_by": "board", "decided_at": "2026-11-25T10:00:00Z", "sequence": 7}]},
+    "benefits": {"count": 1, "realised_percent": 30.0},
+}  # fmt: skip
+KPI_SERIES_EXAMPLE: dict[str, Any] = {
+    "portfolio_id": PORTFOLIO_ID,
+    "items": [
+        {"month": "2026-10", "as_of": "2026-10-31", "projects": COUNTS_EXAMPLE,
+         "evm": {"bac": "2000000.00", "pv": "1138461.53", "ev": "720000.00", "ac": "745000.00", "spi": 0.8951,
+                 "cpi": 0.9664, "eac": "1241666.67", "etc": "496666.67", "vac": "-41666.67",
+                 "budget_growth": "41666.67", "slipped_projects": 0, "avg_slip_days": None},
+         "risks": {"open": 2, "escalated": 1, "emv_total": "-160000.00"}},
+        {"month": "2026-11", "as_of": "2026-11-30", "projects": COUNTS_EXAMPLE, "evm": EVM_EXAMPLE,
+         "risks": {"open": 2, "escalated": 1, "emv_total": "-160000.00"}},
+    ],
+}  # fmt: skip
 
 
 class ProjectCounts(BaseModel):
@@ -155,6 +237,8 @@ class DecisionSummary(BaseModel):
 
 
 class Dashboard(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [DASHBOARD_EXAMPLE]})
+
     portfolio_id: uuid.UUID
     currency: str
     as_of: date
@@ -187,12 +271,14 @@ class KpiPoint(BaseModel):
 
 
 class KpiSeries(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [KPI_SERIES_EXAMPLE]})
+
     portfolio_id: uuid.UUID
     items: list[KpiPoint] = Field(description="One point per month, as of its last day, oldest first.")
 
 
 BREAKDOWN_EXAMPLE: dict[str, Any] = {
-    "portfolio_id": "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f",
+    "portfolio_id": PORTFOLIO_ID,
     "currency": "EUR",
     "as_of": "2027-07-01",
     "by": "field.phase",

@@ -2,12 +2,77 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from pmo_common.contracts.types import RAG, Money, NonNegativeMoney
+from pmo_common.examples import PROJECT_ID
 from pydantic import BaseModel, ConfigDict, Field
 
 from pmo_reporting.logic.evm import Evm, rounded_ratio
 from pmo_reporting.logic.schedule import EarnedSchedule
+
+# "CRM replacement" (baseline 1: 1,200,000.00 EUR spread over 2026-03-01 – 2027-02-28) as of the end of
+# November from the November report (68 % complete, AC 850,000.00, forecast 1,290,000.00 by 2027-03-31):
+# PV = 274/364 of BAC, EV = 68 % of BAC; SPI 0.9034 is amber under the default targets.
+EVM_EXAMPLE: dict[str, Any] = {
+    "as_of": "2026-11-30",
+    "baseline_number": 1,
+    "bac": "1200000.00",
+    "pv": "903296.70",
+    "ev": "816000.00",
+    "ac": "850000.00",
+    "sv": "-87296.70",
+    "cv": "-34000.00",
+    "spi": 0.9034,
+    "cpi": 0.96,
+    "eac": "1290000.00",
+    "etc": "440000.00",
+    "vac": "-90000.00",
+    "tcpi": 1.0971,
+    "tcpi_eac": 0.8727,
+    "schedule_slip_days": 31,
+    "suggested_rag": "amber",
+    "earned_schedule": {
+        "es_date": "2026-11-03",
+        "es_days": 247.52,
+        "at_days": 274,
+        "spi_t": 0.9034,
+        "sv_t_days": -26.48,
+        "ieac_t_date": "2027-04-07",
+    },
+    "report_id": "2d4f6a8c-1e3b-4d5f-9a7c-0e2b4d6f8a1c",
+}
+# The month before, from the October report (60 % complete, AC 745,000.00, no forecast: EAC = BAC / CPI).
+EVM_OCTOBER_EXAMPLE: dict[str, Any] = {
+    **EVM_EXAMPLE,
+    "as_of": "2026-10-31",
+    "pv": "804395.60",
+    "ev": "720000.00",
+    "ac": "745000.00",
+    "sv": "-84395.60",
+    "cv": "-25000.00",
+    "spi": 0.8951,
+    "cpi": 0.9664,
+    "eac": "1241666.67",
+    "etc": "496666.67",
+    "vac": "-41666.67",
+    "tcpi": 1.0549,
+    "tcpi_eac": 0.9664,
+    "schedule_slip_days": None,
+    "earned_schedule": {
+        "es_date": "2026-10-05",
+        "es_days": 218.4,
+        "at_days": 244,
+        "spi_t": 0.8951,
+        "sv_t_days": -25.6,
+        "ieac_t_date": "2027-04-11",
+    },
+    "report_id": "1c3e5a7b-9d2f-4b6a-8c0e-2f4a6c8e0b1d",
+}
+EVM_POINT_EXAMPLES: list[Any] = [
+    {**EVM_OCTOBER_EXAMPLE, "month": "2026-10"},
+    {**EVM_EXAMPLE, "month": "2026-11"},
+]
 
 
 class EarnedScheduleRead(BaseModel):
@@ -60,6 +125,8 @@ class EvmRead(BaseModel):
     by its end; baseline 1 also for dates before it; a project's current fields while it has none).
     Money as decimal strings; ratios rounded to 4 decimals; null where an input is unknown or a
     denominator is zero."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EVM_EXAMPLE]})
 
     as_of: date
     baseline_number: int | None = Field(
@@ -140,10 +207,19 @@ class EvmRead(BaseModel):
 
 
 class EvmPoint(EvmRead):
-    month: str
+    """The figures as of the last day of `month`."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": EVM_POINT_EXAMPLES})
+
+    month: str = Field(description="YYYY-MM.")
 
 
 class EvmSeries(BaseModel):
+    # Two points of the twelve (2026-03 … 2027-02) the project's series holds.
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"project_id": PROJECT_ID, "items": EVM_POINT_EXAMPLES}]}
+    )
+
     project_id: uuid.UUID
     items: list[EvmPoint] = Field(
         description="One point per month (as of its last day), oldest first; each against the "

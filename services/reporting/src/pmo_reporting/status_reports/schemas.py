@@ -2,18 +2,61 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pmo_common.contracts.types import RAG, NonNegativeMoney
+from pmo_common.examples import MANAGER, PORTFOLIO_ID, PROJECT_ID
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pmo_reporting.logic.periods import today
 
 ActionStatus = Literal["open", "in_progress", "done", "cancelled"]
 
+REPORT_ID = "2d4f6a8c-1e3b-4d5f-9a7c-0e2b4d6f8a1c"
+ACTION_EXAMPLE: dict[str, Any] = {
+    "title": "Clean the customer records without a country code",
+    "owner": MANAGER,
+    "due_date": "2026-12-15",
+    "status": "in_progress",
+}
+# The November report of "CRM replacement" (BAC 1,200,000.00 EUR, planned 2026-03-01 – 2027-02-28):
+# 68 % complete is EV 816,000.00 against a PV of 903,296.70, so SPI 0.9034 (amber under the default
+# targets) and CPI 0.96 — the figures `GET /projects/{project_id}/evm?as_of=2026-11-30` answers.
+STATUS_REPORT_CREATE_EXAMPLE: dict[str, Any] = {
+    "as_of": "2026-11-30",
+    "overall": "amber",
+    "scope": "green",
+    "schedule": "amber",
+    "cost": "green",
+    "risk": "amber",
+    "resources": "green",
+    "percent_complete": 68.0,
+    "actual_cost": "850000.00",
+    "forecast_cost": "1290000.00",
+    "forecast_finish_date": "2027-03-31",
+    "summary": "The migration rehearsal found 4 % of the customer records without a country code; "
+    "go-live moves to March.",
+    "decisions": ["Go-live moves from February to March 2027."],
+    "actions": [ACTION_EXAMPLE],
+}
+STATUS_REPORT_READ_EXAMPLE: dict[str, Any] = {
+    **STATUS_REPORT_CREATE_EXAMPLE,
+    "planned_value": None,
+    "earned_value": None,
+    "id": REPORT_ID,
+    "project_id": PROJECT_ID,
+    "portfolio_id": PORTFOLIO_ID,
+    "suggested_rag": "amber",
+    "submitted_by": MANAGER,
+    "submitted_at": "2026-11-30T16:45:00Z",
+    "version": 1,
+}
+
 
 class Action(BaseModel):
-    model_config = ConfigDict(extra="forbid", from_attributes=True)
+    model_config = ConfigDict(
+        extra="forbid", from_attributes=True, json_schema_extra={"examples": [ACTION_EXAMPLE]}
+    )
 
     title: str = Field(min_length=1, max_length=200)
     owner: str | None = Field(default=None, max_length=200)
@@ -59,7 +102,27 @@ class _StatusReportFields(BaseModel):
 
 
 class StatusReportCreate(_StatusReportFields):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                STATUS_REPORT_CREATE_EXAMPLE,
+                # A programme that tracks only forecasts: no percent complete, no actual cost.
+                {
+                    "as_of": "2026-10-31",
+                    "overall": "green",
+                    "scope": "green",
+                    "schedule": "green",
+                    "cost": "green",
+                    "risk": "green",
+                    "resources": "green",
+                    "forecast_cost": "1200000.00",
+                    "forecast_finish_date": "2027-02-28",
+                    "summary": "Vendor workshops done; forecast unchanged.",
+                },
+            ]
+        },
+    )
 
     @field_validator("as_of")
     @classmethod
@@ -80,7 +143,9 @@ class StatusReportCreate(_StatusReportFields):
 
 
 class StatusReportRead(_StatusReportFields):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [STATUS_REPORT_READ_EXAMPLE]}
+    )
 
     id: uuid.UUID
     project_id: uuid.UUID

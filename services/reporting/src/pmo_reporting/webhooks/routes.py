@@ -23,8 +23,8 @@ DELIVERY_DOC = """Every event whose subject matches one of `subjects` is POSTed 
 JSON (`Content-Type: application/cloudevents+json`), signed per the Standard Webhooks specification:
 
 ```
-webhook-id: 5b0f7e0e-3d8a-5c3e-9a51-2f4c8f0e7d21        (the same on every attempt: deduplicate by it)
-webhook-timestamp: 1764583200                          (this attempt's, Unix seconds)
+webhook-id: d93b31bb-b535-581b-b3d0-f3edd9c0e085        (the same on every attempt: deduplicate by it)
+webhook-timestamp: 1796119211                          (this attempt's, Unix seconds)
 webhook-signature: v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}" keyed with
                    the base64-decoded secret after `whsec_`>
 ```
@@ -64,7 +64,9 @@ up to 5 minutes between attempts, for at least 24 hours; each attempt is in
         "and its generated `secret` (shown this once; or send your own `whsec_…` secret).\n\n"
         "422 naming `body.url` when the target is refused: its host is not in `PMO_WEBHOOK_ALLOWED_HOSTS`, "
         "or resolves to a private, loopback or link-local address that is not itself listed; naming "
-        "`body.subjects.N` when a pattern is malformed or matches no catalogue subject.\n\n" + DELIVERY_DOC
+        "`body.subjects.N` when a pattern is malformed or matches no catalogue subject. Only events that "
+        "happen after the subscription are sent. Admin or pmo; answers 201 with `Location` and `ETag`; "
+        "honours `Idempotency-Key`.\n\n" + DELIVERY_DOC
     ),
 )
 async def create_webhook(
@@ -83,7 +85,9 @@ async def create_webhook(
     summary="The webhooks, oldest first",
     description='Example: `GET /reporting/v1/webhooks?limit=20` → `{"items": [{"id": …, "url": …, '
     '"subjects": ["pmo.risk.>"], "matches": ["pmo.risk.issue.opened", …]}], "next_cursor": null}`. '
-    "Secrets are never shown.",
+    "`matches` lists the catalogue subjects the patterns cover today, to check a pattern does what you "
+    "meant. Secrets are never shown. A page at a time (`limit`, `cursor`), in creation order. Admin "
+    "or pmo.",
 )
 async def list_webhooks(
     session: SessionDep, _: WebhookManager, limit: Limit = 50, cursor: Cursor = None
@@ -98,7 +102,8 @@ async def list_webhooks(
     responses=GET_RESPONSES,
     summary="One webhook (without its secret)",
     description="Example: `GET /reporting/v1/webhooks/{webhook_id}` → the webhook with its `ETag`, "
-    "which `DELETE` takes as `If-Match`.",
+    "which `DELETE` takes as `If-Match`. A webhook cannot be changed: to change its URL or patterns, "
+    "subscribe anew and delete the old one. An unknown id is a 404. Admin or pmo.",
 )
 async def get_webhook(webhook: WebhookDep, response: Response, _: WebhookManager) -> WebhookRead:
     set_etag(response, webhook.version)
@@ -111,7 +116,8 @@ async def get_webhook(webhook: WebhookDep, response: Response, _: WebhookManager
     responses=DELETE_RESPONSES,
     summary="Unsubscribe: delete a webhook, its pending deliveries and its log",
     description='Example: `DELETE /reporting/v1/webhooks/{webhook_id}` with `If-Match: "1"` → 204; '
-    "nothing more is sent to it, not even a retry.",
+    "nothing more is sent to it, not even a retry. Needs `If-Match` (428 without, 412 when stale). "
+    "Admin or pmo.",
 )
 async def delete_webhook(
     webhook: WebhookDep, session: SessionDep, request: Request, principal: WebhookManager
@@ -127,10 +133,11 @@ async def delete_webhook(
     summary="The delivery log: each event sent to the webhook, newest first, with every attempt",
     description=(
         'Example: `GET /reporting/v1/webhooks/{webhook_id}/deliveries?status=pending` → `{"items": '
-        '[{"id": "5b0f…", "event_id": "…", "subject": "pmo.risk.risk.escalated", "status": '
+        '[{"id": "d93b31bb-…", "event_id": "…", "subject": "pmo.risk.risk.escalated", "status": '
         '"pending", "attempt_count": 2, "next_attempt_at": "2026-12-01T10:00:12Z", "attempts": '
         '[{"attempt": 1, "status_code": 500, "error": "HTTP 500", "duration_ms": 12.5, …}, …]}], '
-        '"next_cursor": null}`. `id` is the `webhook-id` header the receiver saw.'
+        '"next_cursor": null}`. `id` is the `webhook-id` header the receiver saw. `?status=` keeps '
+        "the `pending` (still being retried), `delivered` or `failed` (given up) ones. Admin or pmo."
     ),
 )
 async def list_deliveries(
