@@ -1,7 +1,7 @@
 """`make bench`: starts what it needs, measures, prints a table of figures with their floors and
 ratios, and writes it as JSON under var/bench/. Not part of `make test`: benchmarks are not tests.
 
-    python -m bench [--quick] [--only http,events,imports,selection,dashboard,governance,montecarlo,boardpack]
+    python -m bench [--quick] [--only http,events,imports,selection,dashboard,governance,montecarlo,boardpack,mixed,webhooks]
 """
 
 from __future__ import annotations
@@ -20,9 +20,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import sections
-from bench.common import Row
+from bench.common import Row, run_section
 
-ALL = ("http", "events", "imports", "selection", "dashboard", "governance", "montecarlo", "boardpack")
+ALL = (
+    "http",
+    "events",
+    "imports",
+    "selection",
+    "dashboard",
+    "governance",
+    "montecarlo",
+    "boardpack",
+    "mixed",
+    "webhooks",
+)
 
 
 def machine() -> str:
@@ -67,10 +78,22 @@ def _boardpack():
     return boardpack
 
 
+def _mixed():
+    from bench import mixed
+
+    return mixed
+
+
 def _governance():
     from bench import governance
 
     return governance
+
+
+def _webhooks():
+    from bench import webhooks
+
+    return webhooks
 
 
 def render(rows: list[Row]) -> str:
@@ -118,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
             workdir, entries=10_000, seconds=3 if quick else 10, verify_runs=3 if quick else 5
         ),
         "montecarlo": lambda: sections.montecarlo_section(),
+        "mixed": lambda: _mixed().mixed_section(workdir, seconds=5 if quick else 30),
+        "webhooks": lambda: _webhooks().webhooks_section(workdir, rate=200, seconds=5 if quick else 30),
     }
     rows: list[Row] = []
     failures: dict[str, str] = {}
@@ -126,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         print(f"== {name} ...", flush=True)
         try:
-            rows += plan[name]()
+            rows += run_section(name, plan[name])
         except Exception as exc:
             failures[name] = f"{type(exc).__name__}: {exc}"
             traceback.print_exc()

@@ -1,18 +1,29 @@
-"""What every benchmark section shares: result rows, the processes it starts, timing helpers."""
+"""What every benchmark section shares: result rows, the processes it starts, timing helpers, and
+the database its services run on (`PMO_BENCH_DATABASE_URL`)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import statistics
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from pmo_common.natsserver import free_port
+from pmo_common.testing.harness import create_postgres_database, drop_postgres_database
+from pmo_common.testing.stack import Stack
+
+DATABASE_ENV = "PMO_BENCH_DATABASE_URL"
+SERVICE_SECTIONS = frozenset({"http", "events", "dashboard", "governance", "boardpack", "mixed", "webhooks"})
+"""The sections that start services (through `Stack`): these run on PostgreSQL with DATABASE_ENV set.
+`imports` is not one: it measures both databases itself."""
 
 
 @dataclass
@@ -103,3 +114,44 @@ class FloorApp:
         if self.process is not None:
             self.process.terminate()
             self.process.wait(15)
+
+
+def database_name() -> str:
+    return "PostgreSQL" if os.environ.get(DATABASE_ENV) else "SQLite"
+
+
+@contextmanager
+def section_databases() -> Iterator[None]:
+    """With DATABASE_ENV set (a server's URL, e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/postgres),
+    every service a `Stack` adds meanwhile gets a fresh database on that server, dropped on the way out
+    (after the section has stopped its services, or failed)."""
+    admin = os.environ.get(DATABASE_ENV)
+    if not admin:
+        yield
+        return
+    created: list[str] = []
+
+    def fresh(service: str) -> str:
+        # Stack.add is called from the sections' synchronous code, outside any event loop.
+        created.append(asyncio.run(create_postgres_database(admin)))
+        return created[-1]
+
+    Stack.default_database = fresh
+    try:
+        yield
+    finally:
+        Stack.default_database = None
+        for url in created:
+            asyncio.run(drop_postgres_database(url))
+
+
+def run_section(name: str, measure: Callable[[], list[Row]]) -> list[Row]:
+    """One section's rows; a section that starts services runs them on the bench's database and
+    every one of its figures says which."""
+    if name not in SERVICE_SECTIONS:
+        return measure()
+    with section_databases():
+        rows = measure()
+    for row in rows:
+        row.figure += f" [{database_name()}]"
+    return rows

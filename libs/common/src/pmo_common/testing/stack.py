@@ -9,8 +9,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from pmo_common.natsserver import free_port
 
@@ -103,6 +105,10 @@ class Stack:
     database_urls: dict[str, str] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
     services: dict[str, ServiceProcess] = field(default_factory=dict)
+    # Called with a service's name when `database_urls` names none for it, in place of the SQLite
+    # file: `make bench` with PMO_BENCH_DATABASE_URL sets it for the length of a section to give each
+    # service a fresh PostgreSQL database without every section passing URLs around.
+    default_database: ClassVar[Callable[[str], str] | None] = None
 
     def add(
         self,
@@ -115,6 +121,9 @@ class Stack:
     ) -> ServiceProcess:
         self.workdir.mkdir(parents=True, exist_ok=True)
         base = {k: v for k, v in os.environ.items() if not k.startswith("PMO_")}
+        if name not in self.database_urls and Stack.default_database is not None:
+            # Kept on the stack, so that further instances of the service share its database.
+            self.database_urls[name] = Stack.default_database(name)
         service_env = {
             **base,
             "PMO_NATS_URL": self.nats_url,
