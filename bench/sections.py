@@ -160,8 +160,10 @@ def selection_section(sizes: tuple[int, ...] = (100, 1000, 5000)) -> list[Row]:
 
 
 def _period_selection_rows(n: int = 1000, years: int = 5, groups: int = 50) -> list[Row]:
-    """Period budgets and groups (contract §7.4) beside the single-budget solve of the same candidates:
-    one budget per year is a multidimensional knapsack, much harder to prove optimal than one row."""
+    """Yearly budgets and groups (contract §7.4) beside the single-budget solve of the same candidates
+    and capacity with the yearly budgets' sum as its budget, back to back on one machine. The yearly
+    budgets make it a multidimensional knapsack; a solve stopped at the cap shows how far from proven
+    it is (the gap to HiGHS' bound)."""
     from pmo_portfolio.logic import instances, selection
 
     inst = instances.random_phased_instance(n, roles=10, years=years, groups=groups, seed=n)
@@ -172,15 +174,19 @@ def _period_selection_rows(n: int = 1000, years: int = 5, groups: int = 50) -> l
     start = time.perf_counter()
     result = selection.select_projects(inst.candidates, None, inst.capacity, time_limit=60, rules=rules)
     seconds = time.perf_counter() - start
+    status = result.status
+    if not result.optimal and result.value_bound is not None and result.total_value:
+        gap = (result.value_bound - result.total_value) / result.total_value
+        status += f", gap {gap * 100:.3f} % at the 60 s cap"
     return [
         Row(
             "selection",
             f"{n} candidates, {years} yearly budgets, {groups} groups, 10 roles x {12 * years} months: solve "
-            f"(status={result.status}; single budget: {single.status})",
+            f"(status={status}; single budget: {single.status})",
             seconds,
             "s",
             single_seconds,
-            "single-budget solve, same candidates",
+            "single budget (the yearly budgets' sum), same candidates",
             "< 3x, optimal",
             result.optimal and seconds < 3 * single_seconds,
         )

@@ -449,6 +449,7 @@ def test_thousand_candidates_with_capacity_solve_to_optimality() -> None:
     assert sum(len(c.depends_on) for c in cands) > 100
     result = select_projects(cands, budget, capacity)
     assert result.optimal and result.status == "optimal"
+    assert result.value_bound == result.total_value
     assert is_feasible(result.selected, cands, budget, capacity)
     assert len(result.excluded) + len(result.selected) == 1000
     assert all(e.reasons for e in result.excluded)
@@ -460,5 +461,7 @@ def test_time_limit_returns_a_feasible_selection_marked_not_optimal() -> None:
     cands, budget, capacity = random_instance(300, 5, 12, seed=0)
     result = select_projects(cands, budget, capacity, time_limit=0.0)
     assert result.status == "time_limit" and not result.optimal
+    # Stopped before HiGHS proved anything: no bound, or one at least the value returned.
+    assert result.value_bound is None or result.value_bound >= result.total_value
     assert is_feasible(result.selected, cands, budget, capacity)
     assert all(e.reasons for e in result.excluded)

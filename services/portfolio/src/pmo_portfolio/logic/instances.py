@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, replace
 
@@ -118,27 +119,62 @@ class PhasedInstance:
 
 
 def random_phased_instance(n: int, roles: int, years: int, groups: int, seed: int) -> PhasedInstance:
-    """`random_instance` over `years` years from 2027 with each cost spread evenly over the months of
-    its demand, one budget per calendar year (about 35 % of that year's cost, never below what the
-    required projects cost in it) and `groups` groups of 2-4 optional projects, the rules taken in turn."""
-    candidates, budget, capacity = random_instance(n, roles, years * 12, seed)
+    """`random_instance`'s projects (cost, score, links, roles) scheduled over `years` years from 2027
+    the way a real multi-year portfolio is: one budget per calendar year and `groups` groups of 2-4
+    optional projects, the rules taken in turn.
+
+    The schedule is drawn again rather than taken from `random_instance`, whose projects all last 2-8
+    months whatever they cost (a 5M project in two months) and need 20-160 h a month of each of their
+    roles whatever they cost (a 50k project up to 3,840 h): here a project lasts about
+    4 * (cost / 50k)^0.4 months (50k: ~4, 500k: ~10, 5M: ~25; 3-36), its cost ramps up and down over
+    three months at each end, and its roles share 60 % of each month's cost at 100 an hour, so that
+    yearly costs follow the schedule and big projects need many people. Each (role, month) capacity
+    is 80 % of the demand for it, as in `random_instance`. Each yearly budget is 40-60 % of what the
+    projects cost in that year (never below what the required ones cost in it); `budget`, for the
+    single-budget solve of the same candidates, is their sum: the same money in one pot.
+    """
+    base, _budget, _capacity = random_instance(n, roles, years * 12, seed)
     rng = random.Random(seed + 1)
-    phased = []
-    for c in candidates:
-        months = sorted({month for _role, month in c.demand}) or [_month(2027, rng.randrange(years * 12))]
-        phased.append(replace(c, period_costs=largest_remainder(c.cost, dict.fromkeys(months, 1))))
+    phased = [_scheduled(c, years * 12, rng) for c in base]
     required = _required_closure(phased)
+    demand_total: dict[tuple[str, str], float] = {}
+    for c in phased:
+        for key, hours in c.demand.items():
+            demand_total[key] = demand_total.get(key, 0.0) + hours
+    _cost, required_demand = _required_load(phased)
+    capacity = {
+        key: max(round(total * 0.8 / 10) * 10.0, required_demand.get(key, 0.0))
+        for key, total in demand_total.items()
+    }
     periods = []
     for y in range(years):
         first, last = _month(2027 + y, 0), _month(2027 + y, 11)
-        total = sum(v for c in phased for m, v in c.period_costs.items() if first <= m <= last)
-        must = sum(
-            v for c in phased if c.id in required for m, v in c.period_costs.items() if first <= m <= last
-        )
-        periods.append(PeriodBudget(first, last, max(round(total * 0.35), must), f"FY{2027 + y}"))
+        in_year = [
+            (c.id in required, v) for c in phased for m, v in c.period_costs.items() if first <= m <= last
+        ]
+        total, must = sum(v for _r, v in in_year), sum(v for r, v in in_year if r)
+        amount = max(round(total * rng.uniform(0.4, 0.6)), must)
+        periods.append(PeriodBudget(first, last, amount, f"FY{2027 + y}"))
     optional = [c.id for c in phased if c.id not in required and not c.excludes]
     chosen = [
         Group(tuple(rng.sample(optional, rng.randint(2, 4))), GROUP_RULES[k % 3], number=k + 1)
         for k in range(groups)
     ]
-    return PhasedInstance(phased, budget, capacity, periods, chosen)
+    return PhasedInstance(phased, sum(p.amount for p in periods), capacity, periods, chosen)
+
+
+def _scheduled(c: Candidate, months: int, rng: random.Random) -> Candidate:
+    """`c` with a schedule within the `months` from 2027-01 that fits its cost (see
+    `random_phased_instance`): its cost by month and its demand over those months."""
+    length = round(4 * (c.cost / 5_000_000) ** 0.4 * math.exp(rng.gauss(0, 0.3)))
+    length = min(months, max(3, min(36, length)))
+    start = rng.randrange(months - length + 1)
+    ramp = {_month(2027, start + k): min(k + 1, length - k, 3) for k in range(length)}
+    monthly = largest_remainder(c.cost, ramp)
+    used = sorted({role for role, _m in c.demand})  # none when the instance has no roles
+    demand = {
+        (role, month): max(10.0, round(cents * 0.6 / 10_000 / len(used) / 10) * 10.0)
+        for role in used
+        for month, cents in monthly.items()
+    }
+    return replace(c, period_costs=monthly, demand=demand)

@@ -109,6 +109,9 @@ class SelectionResult:
     seconds: float
     periods: list[PeriodOutcome] = field(default_factory=list)
     cost_by_month: dict[str, int] = field(default_factory=dict)  # the counted cost, month by month
+    # No selection is worth more: total_value when optimal, else HiGHS' bound at the time limit (None
+    # when it had none); the difference is how far from proven the selection may be.
+    value_bound: float | None = None
 
 
 @dataclass(frozen=True)
@@ -169,7 +172,12 @@ def _binding(problem: Problem, load: Load) -> list[str]:
 
 
 def _result(
-    problem: Problem, chosen: Collection[int], status: str, optimal: bool, started: float
+    problem: Problem,
+    chosen: Collection[int],
+    status: str,
+    optimal: bool,
+    started: float,
+    bound: float | None = None,
 ) -> SelectionResult:
     cands = problem.candidates
     load = Load.of(problem, chosen)
@@ -178,10 +186,11 @@ def _result(
         for month, cents in problem.monthly[i].items():
             by_month[month] = by_month.get(month, 0) + cents
     excluded = explain_exclusions(problem, load.selected, solved_optimally=optimal)
+    total_value = math.fsum(cands[i].value for i in load.selected)
     return SelectionResult(
         selected=sorted(cands[i].id for i in load.selected),
         excluded=[Exclusion(pid, reasons) for pid, reasons in sorted(excluded.items())],
-        total_value=math.fsum(cands[i].value for i in load.selected),
+        total_value=total_value,
         total_cost=load.spent,
         budget_slack=load.slack,
         binding_constraints=_binding(problem, load),
@@ -193,6 +202,7 @@ def _result(
             for p, period in enumerate(problem.periods)
         ],
         cost_by_month=dict(sorted(by_month.items())),
+        value_bound=total_value if optimal else bound,
     )
 
 
@@ -219,8 +229,8 @@ def select_projects(
     problem = rules.problem(candidates, budget, capacity)
     if not problem.candidates:
         return _result(problem, [], "empty", True, started)
-    chosen, status, optimal = solve(problem, time_limit)
-    return _result(problem, chosen, status, optimal, started)
+    chosen, status, optimal, bound = solve(problem, time_limit)
+    return _result(problem, chosen, status, optimal, started, bound)
 
 
 def efficient_frontier(
