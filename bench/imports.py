@@ -1,12 +1,19 @@
 """Imports: 100,000 capacity rows through the resource service's API against the raw insert floor —
-one plain `executemany` on SQLite, asyncpg `copy_records_to_table` on PostgreSQL — in the same run."""
+one plain `executemany` on SQLite, asyncpg `copy_records_to_table` on PostgreSQL — in the same run.
+
+The floor is measured just before and just after the import and the mean taken, so that a machine
+whose load drifts during the run moves both sides alike. The capacity import starts once the relay
+has published the people import's events (on SQLite its one write connection would otherwise be
+shared with the relay's marking of 5,000 events, which is no part of the figure)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import asyncpg
@@ -52,11 +59,35 @@ def _rows(total: int) -> tuple[list[dict[str, object]], list[dict[str, object]]]
     return resources, capacity
 
 
-def _api_import(api: str, resources: list[dict[str, object]], capacity: list[dict[str, object]]) -> float:
+_PENDING = re.compile(r'^pmo_outbox_pending\{service="resource"\} (\S+)$', re.M)
+_UPSERTS = re.compile(
+    r'^pmo_events_published_total\{service="resource",subject="pmo.resource.resource.upserted"\} (\S+)$', re.M
+)
+
+
+def _wait_relayed(client: httpx.Client, url: str, events: int, timeout: float = 120) -> None:
+    """Until the relay has published `events` resource.upserted events and has had nothing pending
+    for two looks in a row (it marks what it published a moment after publishing it)."""
+    deadline, quiet = time.monotonic() + timeout, 0
+    while time.monotonic() < deadline:
+        metrics = client.get(f"{url}/metrics").text
+        pending, upserts = _PENDING.search(metrics), _UPSERTS.search(metrics)
+        done = pending and upserts and float(pending[1]) == 0 and float(upserts[1]) >= events
+        quiet = quiet + 1 if done else 0
+        if quiet == 2:
+            return
+        time.sleep(0.3)
+    raise RuntimeError(f"the relay did not publish the people import's {events} events in {timeout} s")
+
+
+def _api_import(
+    url: str, api: str, resources: list[dict[str, object]], capacity: list[dict[str, object]]
+) -> float:
     headers = auth("bench", "admin")
     with httpx.Client(timeout=300) as client:
         response = client.post(f"{api}/imports/resources", json={"rows": resources}, headers=headers)
         response.raise_for_status()
+        _wait_relayed(client, url, len(resources))
         body = json.dumps({"rows": capacity}).encode()
         start = time.perf_counter()
         response = client.post(
@@ -103,6 +134,7 @@ async def _postgres_floor(url: str, capacity: list[dict[str, object]]) -> float:
         await conn.copy_records_to_table("capacity", records=records)
         return time.perf_counter() - start
     finally:
+        await conn.execute("DROP TABLE IF EXISTS capacity")
         await conn.close()
 
 
@@ -110,7 +142,7 @@ def _one(
     workdir: Path,
     label: str,
     database_url: str | None,
-    floor: float,
+    floor: Callable[[], float],
     floor_name: str,
     resources: list[dict[str, object]],
     capacity: list[dict[str, object]],
@@ -125,7 +157,9 @@ def _one(
     stack.add("resource")
     try:
         stack.start("resource")
-        seconds = _api_import(stack["resource"].api, resources, capacity)
+        before = floor()
+        seconds = _api_import(stack["resource"].url, stack["resource"].api, resources, capacity)
+        floor_seconds = (before + floor()) / 2
     finally:
         stack.stop()
         nats_server.stop()
@@ -135,31 +169,31 @@ def _one(
             f"{len(capacity):,} capacity rows through the API ({label})",
             seconds,
             "s",
-            floor,
+            floor_seconds,
             floor_name,
             "within 3x of floor, < 10 s",
-            seconds <= 3 * floor and seconds < 10,
+            seconds <= 3 * floor_seconds and seconds < 10,
         )
     ]
 
 
 def imports_section(workdir: Path, rows: int) -> list[Row]:
     resources, capacity = _rows(rows)
-    result = _one(
-        workdir,
-        "SQLite",
-        None,
-        _sqlite_floor(workdir / "floor.db", capacity),
-        "sqlite executemany",
-        resources,
-        capacity,
-    )
+    runs = iter(range(1_000))
+
+    def sqlite_floor() -> float:
+        return _sqlite_floor(workdir / f"floor-{next(runs)}.db", capacity)
+
+    result = _one(workdir, "SQLite", None, sqlite_floor, "sqlite executemany", resources, capacity)
     if port_open("127.0.0.1", 5432):
         api_db = asyncio.run(create_postgres_database(POSTGRES))
         floor_db = asyncio.run(create_postgres_database(POSTGRES))
         try:
-            floor = asyncio.run(_postgres_floor(floor_db, capacity))
-            result += _one(workdir, "PostgreSQL", api_db, floor, "asyncpg COPY", resources, capacity)
+
+            def postgres_floor() -> float:
+                return asyncio.run(_postgres_floor(floor_db, capacity))
+
+            result += _one(workdir, "PostgreSQL", api_db, postgres_floor, "asyncpg COPY", resources, capacity)
         finally:
             asyncio.run(drop_postgres_database(api_db))
             asyncio.run(drop_postgres_database(floor_db))

@@ -3,12 +3,15 @@ month range every ranged listing shares."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from pmo_common.boundary import find_nul, parse_json, refuse_nul
+from hypothesis import given
+from hypothesis import strategies as st
+from pmo_common.boundary import _depth_exceeds, _valid_json_depth, find_nul, parse_json, refuse_nul
 from pmo_common.errors import Unprocessable, install_error_handlers
 from pmo_common.queries import MonthRange, field_filters, month_range, strict_query
 from pydantic import BaseModel
@@ -154,3 +157,36 @@ def test_hostile_json_is_a_4xx_naming_what_is_wrong():
         parse_json(b'"\xff"')
     assert parse_json(b'{"a": "[[[[", "b": [[1]]}') == {"a": "[[[[", "b": [[1]]}
     assert find_nul({"rows": [{"a": "x"}, {"b": "y\x00"}]}, "body") == "body.rows[1].b"
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=40,
+)
+
+
+def _nesting(value: object) -> int:
+    if isinstance(value, list):
+        return 1 + max(map(_nesting, value), default=0)
+    if isinstance(value, dict):
+        return 1 + max(map(_nesting, value.values()), default=0)
+    return 0
+
+
+@given(_JSON, st.booleans())
+def test_the_fast_depth_of_a_valid_document_is_its_nesting(value, ascii_only):
+    # Strings full of quotes, backslashes and brackets, escaped or (ensure_ascii=False) raw UTF-8.
+    raw = json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    depth = _nesting(value)
+    assert _valid_json_depth(raw) == depth
+    assert _depth_exceeds(raw, depth) is False and (depth == 0 or _depth_exceeds(raw, depth - 1))
+
+
+def test_nesting_past_the_limit_is_refused_whether_or_not_the_c_parser_could_read_it():
+    readable = b'{"rows": [' + b"[" * 70 + b'"\\\\\\"]]"' + b"]" * 70 + b"]}"
+    with pytest.raises(Unprocessable, match="nests deeper"):
+        parse_json(readable)
+    assert parse_json(b"[" * 64 + b'"\\\\"' + b"]" * 64) is not None
+    with pytest.raises(Unprocessable, match="nests deeper"):
+        parse_json(b"[" * 65 + b"]" * 65)

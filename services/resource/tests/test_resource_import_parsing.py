@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pmo_common.errors import Unprocessable, UnsupportedMediaType
-from pmo_resource.imports.parsing import body_format, parse_rows, validate_rows
-from pmo_resource.imports.schemas import MAX_ROWS, CapacityRow
+from pmo_resource.imports.capacity_rows import validate_capacity_rows
+from pmo_resource.imports.parsing import body_format, check_row, duplicate, parse_rows, validate_rows
+from pmo_resource.imports.schemas import MAX_ROWS, CapacityRow, RejectedRow
 from pmo_resource.resources.schemas import ResourceCreate
 
 
@@ -88,3 +93,93 @@ def test_rows_are_validated_one_by_one_and_repeats_rejected() -> None:
     assert "repeats row 1" in rejected[3].errors[0].message
     assert rejected[4].errors[0].field == "available_hours" and rejected[4].external_id == "HR-2"
     assert rejected[5].errors[0].field == "row"
+
+
+def _one_by_one(rows: list[Any], model: Any, key: Any, key_field: str) -> tuple[list[Any], list[Any]]:
+    """The reference: each row judged by the row model on its own, in order, the first of a key kept."""
+    valid, rejected, seen = [], [], {}
+    for number, raw in enumerate(rows, start=1):
+        checked = check_row(number, raw, model)
+        if isinstance(checked, RejectedRow):
+            rejected.append(checked)
+        elif key(checked) in seen:
+            rejected.append(duplicate(number, raw, seen[key(checked)], key_field))
+        else:
+            seen[key(checked)] = number
+            valid.append((number, checked))
+    return valid, rejected
+
+
+def _by_the_row_model(rows: list[Any]) -> tuple[list[tuple[int, str, str, int]], list[Any]]:
+    valid, rejected = _one_by_one(rows, CapacityRow, lambda r: (r.external_id, r.period), "period")
+    return [(n, r.external_id, r.period, int(r.available_hours * 100)) for n, r in valid], rejected
+
+
+_HOURS = st.one_of(
+    st.integers(-5, 800),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(0, 800, places=3).map(float),
+    st.sampled_from(
+        ["120", "120.5", "120.50", "120.505", "007", "744.00", "744.01", " 12", "1e2", ".5", "١٢"]
+    ),
+    st.booleans(),
+    st.none(),
+)
+# Half plausible, half not, so that most lists mix rows of both paths.
+_PERIODS = st.one_of(
+    st.sampled_from(["2026-01", "2026-12"]),
+    st.sampled_from(["2026-13", "2026-1", "２０２６-01", "2026-01\n", 202601]),
+)
+_IDS = st.one_of(
+    st.sampled_from(["HR-1", "HR-2", " HR-1 "]), st.sampled_from(["", "   ", "HR-\x00", "x" * 101, 7])
+)
+_FULL = st.fixed_dictionaries({"external_id": _IDS, "period": _PERIODS, "available_hours": _HOURS})
+_ROWS = st.one_of(
+    _FULL,
+    _FULL,
+    _FULL,
+    st.fixed_dictionaries({"external_id": _IDS, "period": _PERIODS}),
+    st.fixed_dictionaries(
+        {"external_id": _IDS, "period": _PERIODS, "available_hours": _HOURS, "x": st.just(1)}
+    ),
+    st.sampled_from(["nonsense", None, []]),
+)
+
+
+@settings(max_examples=400)
+@given(st.lists(_ROWS, max_size=12))
+def test_the_plain_path_takes_capacity_rows_exactly_as_the_row_model_does(rows: list[Any]) -> None:
+    result = validate_capacity_rows(rows)
+    records, rejected = _by_the_row_model(rows)
+    assert result.records == records
+    assert sorted(result.rejected, key=lambda r: r.row) == rejected
+
+
+_PEOPLE = st.one_of(
+    st.fixed_dictionaries(
+        {"external_id": _IDS, "name": st.sampled_from(["Ada", "", "Bo\x00b"]), "role": st.just("dev")},
+        optional={"fte": st.sampled_from([0.5, 2, "1", True]), "skills": st.sampled_from([["a"], "a", [1]])},
+    ),
+    st.sampled_from(["nonsense", None]),
+)
+
+
+@given(st.lists(_PEOPLE, max_size=10))
+def test_rows_validated_as_a_list_are_those_validated_one_by_one(rows: list[Any]) -> None:
+    result = validate_rows(rows, ResourceCreate, lambda r: r.external_id, "external_id")
+    assert (result.rows, result.rejected) == _one_by_one(
+        rows, ResourceCreate, lambda r: r.external_id, "external_id"
+    )
+
+
+def test_plain_hours_are_the_row_models_hundredths() -> None:
+    rows = [
+        {"external_id": "HR-1", "period": f"2026-{m:02d}", "available_hours": hours}
+        for m, hours in enumerate([120, 120.5, 0.29, "99.9", 744, -0.0, 0.285, "744.000", "1.505"], start=1)
+    ]
+    result = validate_capacity_rows(rows)
+    assert [r[3] for r in result.records] == [12000, 12050, 29, 9990, 74400, 0, 74400]
+    assert [(r.row, r.errors[0].field) for r in result.rejected] == [
+        (7, "available_hours"),
+        (9, "available_hours"),
+    ]

@@ -214,6 +214,94 @@ async def test_resending_the_same_capacity_file_changes_nothing(service: Any, ev
     assert len(events.of("pmo.resource.capacity.changed")) == changed_before
 
 
+async def stored_capacity(service: Any) -> dict[tuple[str, str], tuple[float, int, Any]]:
+    """(external_id, period) → (hours, version, updated_at), straight from the database."""
+    from pmo_resource.capacity.models import MonthlyCapacity
+    from pmo_resource.resources.models import Resource
+    from sqlalchemy import select
+
+    async with service.app.state.db.transaction() as session:
+        stmt = select(
+            Resource.external_id,
+            MonthlyCapacity.period,
+            MonthlyCapacity.available_hours,
+            MonthlyCapacity.version,
+            MonthlyCapacity.updated_at,
+        ).join(Resource, Resource.id == MonthlyCapacity.resource_id)
+        return {(e, p): (float(h), v, u) for e, p, h, v, u in (await session.execute(stmt)).all()}
+
+
+def figure(external_id: str, period: str, hours: Any) -> dict[str, Any]:
+    return {"external_id": external_id, "period": period, "available_hours": hours}
+
+
+async def test_a_capacity_import_counts_and_versions_new_changed_and_unchanged_figures(service: Any) -> None:
+    await import_json(service, RESOURCES, [person("HR-1"), person("HR-2")])
+    first = [figure("HR-1", "2026-01", 100), figure("HR-1", "2026-02", 100), figure("HR-2", "2026-01", 50)]
+    assert (await import_json(service, CAPACITY, first)).json()["created"] == 3
+    before = await stored_capacity(service)
+    rows = [
+        figure("HR-1", "2026-01", "100.00"),  # the same figure, written differently
+        figure("HR-1", "2026-02", 110.5),
+        figure("HR-2", "2026-02", 60),
+        figure("HR-9", "2026-01", 10),  # nobody
+        figure("HR-1", "2026-02", 120),  # a repeat
+        figure("HR-2", "2026-13", 10),
+    ]
+    dry = (await import_json(service, CAPACITY, rows, query="?dry_run=true")).json()
+    assert (dry["created"], dry["updated"], dry["unchanged"], dry["rejected_count"]) == (1, 1, 1, 3)
+    assert await stored_capacity(service) == before
+    report = (await import_json(service, CAPACITY, rows)).json()
+    assert (report["received"], report["created"], report["updated"], report["unchanged"]) == (6, 1, 1, 1)
+    assert [(r["row"], r["external_id"], r["errors"][0]["field"]) for r in report["rejected"]] == [
+        (4, "HR-9", "external_id"),
+        (5, "HR-1", "period"),
+        (6, "HR-2", "period"),
+    ]
+    assert "repeats row 2" in report["rejected"][1]["errors"][0]["message"]
+    after = await stored_capacity(service)
+    assert after[("HR-1", "2026-01")] == before[("HR-1", "2026-01")]  # untouched: same version and time
+    assert after[("HR-1", "2026-02")][:2] == (110.5, 2)
+    assert after[("HR-2", "2026-02")][:2] == (60.0, 1)
+    assert after[("HR-2", "2026-01")] == before[("HR-2", "2026-01")]
+
+
+async def test_an_atomic_capacity_import_with_an_unknown_person_applies_nothing(service: Any) -> None:
+    await import_json(service, RESOURCES, [person("HR-1")])
+    rows = [figure("HR-1", "2026-01", 100), figure("HR-9", "2026-01", 10)]
+    refused = await import_json(service, CAPACITY, rows, query="?atomic=true")
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "rows[2].external_id"
+    assert await stored_capacity(service) == {}
+    applied = await import_json(service, CAPACITY, rows[:1], query="?atomic=true")
+    assert applied.status_code == 200 and applied.json()["created"] == 1
+
+
+async def test_an_overallocation_an_import_resolves_is_announced_again_when_an_import_brings_it_back(
+    service: Any, events: Any
+) -> None:
+    project = await service.add_project()
+    ada = await service.add_person("HR-1", hours_per_week=40)
+    body = {
+        "project_id": str(project),
+        "resource_id": ada["id"],
+        "start_period": "2026-02",
+        "end_period": "2026-02",
+        "hours_per_period": 100,
+    }
+    assert (
+        await service.client.post("/resource/v1/allocations", json=body, headers=ADMIN)
+    ).status_code == 201
+    for hours, completed in ((60, 1), (120, 2), (60, 3)):  # over, resolved (forgotten), over again
+        rows = [figure("HR-1", "2026-02", hours), figure("HR-1", "2026-03", hours)]
+        assert (await import_json(service, CAPACITY, rows)).status_code == 200
+        await events.wait_for("pmo.resource.import.completed", completed)
+    detected = await events.wait_for("pmo.resource.overallocation.detected", 2)
+    assert [(d["sequence"], d["data"]["period"], d["data"]["excess_hours"]) for d in detected] == [
+        (1, "2026-02", 40.0),
+        (2, "2026-02", 40.0),
+    ]
+
+
 async def test_one_capacity_event_per_import_not_per_row(service: Any, events: Any) -> None:
     await import_json(
         service, RESOURCES, [person(f"HR-{i}", role="developer" if i % 2 else "tester") for i in range(10)]
@@ -238,18 +326,16 @@ async def test_a_crash_mid_import_leaves_the_data_as_before(
     await import_json(service, RESOURCES, [person("HR-1")])
     await import_json(service, CAPACITY, [{"external_id": "HR-1", "period": "2026-01", "available_hours": 5}])
     before = await capacity_rows(service)
-    monkeypatch.setattr(import_repository, "BATCH_SIZE", 10)
-    real = import_repository.upsert_capacity_batch
+    real = import_repository.write_staged_capacity
     calls = 0
 
-    async def second_batch_fails(session: Any, rows: list[dict[str, Any]]) -> None:
+    async def dies_after_writing(session: Any, now: Any) -> None:
         nonlocal calls
         calls += 1
-        if calls == 2:
-            raise RuntimeError("the database connection died")
-        await real(session, rows)
+        await real(session, now)
+        raise RuntimeError("the database connection died")
 
-    monkeypatch.setattr(import_repository, "upsert_capacity_batch", second_batch_fails)
+    monkeypatch.setattr(import_repository, "write_staged_capacity", dies_after_writing)
     rows = [
         {"external_id": "HR-1", "period": f"20{27 + i // 12}-{i % 12 + 1:02d}", "available_hours": 1}
         for i in range(25)
@@ -257,8 +343,11 @@ async def test_a_crash_mid_import_leaves_the_data_as_before(
     rows.append({"external_id": "HR-1", "period": "2026-01", "available_hours": 99})
     with pytest.raises(RuntimeError):
         await import_json(service, CAPACITY, rows)
-    assert calls == 2  # the first batch was written before the failure...
+    assert calls == 1  # the rows were written before the failure...
     assert await capacity_rows(service) == before  # ...and rolled back with the rest
+    monkeypatch.setattr(import_repository, "write_staged_capacity", real)
+    again = (await import_json(service, CAPACITY, rows)).json()  # the staging table is usable again
+    assert (again["created"], again["updated"]) == (25, 1)
 
 
 @pytest.mark.slow

@@ -8,12 +8,13 @@ import csv
 import io
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from pmo_common.boundary import NUL, find_nul, parse_json
 from pmo_common.contracts.problem import FieldError
 from pmo_common.errors import Unprocessable, UnsupportedMediaType, invalid
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from pmo_resource.imports.schemas import MAX_ROWS, RejectedRow
 
@@ -153,43 +154,64 @@ def _nul_error(raw: dict[str, Any]) -> FieldError | None:
     return FieldError(field=where.lstrip(".") or "row", message="must not contain the NUL character (U+0000)")
 
 
+def check_row(number: int, raw: Any, model: type[M]) -> M | RejectedRow:
+    """One row judged on its own: an object, without NUL, valid for the row model."""
+    if not isinstance(raw, dict):
+        return RejectedRow(
+            row=number, external_id=None, errors=[FieldError(field="row", message="must be an object")]
+        )
+    nul = _nul_error(raw)
+    if nul is not None:  # refused here on every database (PostgreSQL cannot store it)
+        return RejectedRow(row=number, external_id=_external_id(raw), errors=[nul])
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        errors = [FieldError(field=_field(e["loc"]), message=e["msg"]) for e in exc.errors()[:20]]
+        return RejectedRow(row=number, external_id=_external_id(raw), errors=errors)
+
+
+def duplicate(number: int, raw: Any, first: int, key_field: str) -> RejectedRow:
+    error = FieldError(field=key_field, message=f"repeats row {first} of this import")
+    return RejectedRow(row=number, external_id=_external_id(raw), errors=[error])
+
+
+@lru_cache(maxsize=8)
+def _list_of(row_type: Any) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[row_type])
+
+
+def validate_all(raw_rows: list[Any], row_type: Any) -> list[Any]:
+    """Each row validated as `row_type` (a model or a TypedDict) in one pydantic-core call over the
+    list, and one more over the rest when some fail (a list's items are validated independently, so
+    that one passes): the validated row, or None where it fails, for `check_row` to judge."""
+    adapter = _list_of(row_type)
+    try:
+        return list(adapter.validate_python(raw_rows))
+    except ValidationError as exc:
+        failed = {
+            e["loc"][0] for e in exc.errors(include_url=False, include_context=False, include_input=False)
+        }
+    kept = [i for i in range(len(raw_rows)) if i not in failed]
+    valid: list[Any] = [None] * len(raw_rows)
+    for i, item in zip(kept, adapter.validate_python([raw_rows[i] for i in kept]), strict=True):
+        valid[i] = item
+    return valid
+
+
 def validate_rows(
     raw_rows: list[Any], model: type[M], key: Callable[[M], Hashable], key_field: str
 ) -> Validated[M]:
     """Validate each row; reject invalid ones and repeats of an earlier row's key (the first wins)."""
     result: Validated[M] = Validated([], [])
     seen: dict[Hashable, int] = {}
-    for number, raw in enumerate(raw_rows, start=1):
-        if not isinstance(raw, dict):
-            result.rejected.append(
-                RejectedRow(
-                    row=number,
-                    external_id=None,
-                    errors=[FieldError(field="row", message="must be an object")],
-                )
-            )
+    for number, (raw, item) in enumerate(zip(raw_rows, validate_all(raw_rows, model), strict=True), start=1):
+        checked = item if item is not None and _nul_error(raw) is None else check_row(number, raw, model)
+        if isinstance(checked, RejectedRow):
+            result.rejected.append(checked)
             continue
-        nul = _nul_error(raw)
-        if nul is not None:  # refused here on every database (PostgreSQL cannot store it)
-            result.rejected.append(RejectedRow(row=number, external_id=_external_id(raw), errors=[nul]))
+        first = seen.setdefault(key(checked), number)
+        if first != number:
+            result.rejected.append(duplicate(number, raw, first, key_field))
             continue
-        try:
-            item = model.model_validate(raw)
-        except ValidationError as exc:
-            errors = [FieldError(field=_field(e["loc"]), message=e["msg"]) for e in exc.errors()[:20]]
-            result.rejected.append(RejectedRow(row=number, external_id=_external_id(raw), errors=errors))
-            continue
-        k = key(item)
-        if k in seen:
-            message = f"repeats row {seen[k]} of this import"
-            result.rejected.append(
-                RejectedRow(
-                    row=number,
-                    external_id=_external_id(raw),
-                    errors=[FieldError(field=key_field, message=message)],
-                )
-            )
-            continue
-        seen[k] = number
-        result.rows.append((number, item))
+        result.rows.append((number, checked))
     return result

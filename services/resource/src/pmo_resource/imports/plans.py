@@ -13,8 +13,9 @@ from pmo_common.db import utcnow
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_resource.imports import repository
+from pmo_resource.imports.capacity_rows import CapacityRows
 from pmo_resource.imports.parsing import Validated
-from pmo_resource.imports.schemas import CapacityRow, RejectedRow
+from pmo_resource.imports.schemas import RejectedRow
 from pmo_resource.resources import repository as resources_repo
 from pmo_resource.resources.schemas import ResourceCreate
 from pmo_resource.resources.service import CAPACITY_FIELDS, PERSONAL_CAPACITY_FIELDS
@@ -35,6 +36,8 @@ class Plan:
     touches_capacity: bool = False
     people_to_recheck: set[uuid.UUID] = field(default_factory=set)
     months: tuple[str, str] | None = None
+    staged: bool = False
+    """A capacity import: its rows wait in the staging table, not in `writes`."""
 
 
 def _changed(old: Any, values: dict[str, Any], item: ResourceCreate, sees_cost_rate: bool) -> list[str]:
@@ -82,41 +85,23 @@ async def plan_resources(
     return plan
 
 
-def _unknown_person(number: int, item: CapacityRow) -> RejectedRow:
+def _unknown_person(number: int, external_id: str) -> RejectedRow:
     error = FieldError(field="external_id", message="no resource has this external_id; import it first")
-    return RejectedRow(row=number, external_id=item.external_id, errors=[error])
+    return RejectedRow(row=number, external_id=external_id, errors=[error])
 
 
-async def plan_capacity(session: AsyncSession, valid: Validated[CapacityRow]) -> Plan:
-    plan = Plan(rejected=valid.rejected)
-    ids = await repository.resource_ids(session, {item.external_id for _, item in valid.rows})
-    known = [item for _, item in valid.rows if item.external_id in ids]
-    plan.rejected.extend(_unknown_person(n, item) for n, item in valid.rows if item.external_id not in ids)
-    if not known:
-        return plan
-    first, last = min(i.period for i in known), max(i.period for i in known)
-    stored = await repository.capacity_centihours(session, {i.external_id for i in known}, first, last)
-    now = utcnow()
-    for item in known:
-        rid = ids[item.external_id]
-        old = stored.get((item.external_id, item.period))
-        if old is not None and old == int(item.available_hours * 100):
-            plan.unchanged += 1
-            continue
-        if old is None:
-            plan.created += 1
-        else:
-            plan.updated += 1
-        plan.writes.append(
-            {
-                "resource_id": rid,
-                "period": item.period,
-                "available_hours": item.available_hours,
-                "version": 1,
-                "updated_at": now,
-            }
-        )
-        plan.people_to_recheck.add(rid)
-    plan.touches_capacity = bool(plan.writes)
-    plan.months = (first, last)
+async def plan_capacity(session: AsyncSession, valid: CapacityRows) -> Plan:
+    """Stage the valid rows and classify them in SQL; `write_staged_capacity` applies them."""
+    plan = Plan(rejected=valid.rejected, staged=True)
+    await repository.stage_capacity(session, valid.records)
+    counts = await repository.classify_staged(session)
+    if counts.known < len(valid.records):
+        unknown = await repository.staged_of_unknown_people(session)
+        plan.rejected.extend(_unknown_person(n, external_id) for n, external_id in unknown)
+    plan.created = counts.known - counts.stored
+    plan.updated = counts.stored - counts.same
+    plan.unchanged = counts.same
+    plan.touches_capacity = bool(plan.created or plan.updated)
+    if counts.first is not None and counts.last is not None:
+        plan.months = (counts.first, counts.last)
     return plan

@@ -1,6 +1,8 @@
-"""Bulk imports from HR/ERP systems: an upsert by key in ONE transaction, classified against the
-stored rows and written in batched Core statements (never row by row through the ORM). Never
-commits.
+"""Bulk imports from HR/ERP systems: an upsert by key in ONE transaction, never row by row through
+the ORM. Rows are validated as a list (pydantic-core over the whole body; the row model itself only
+for rows that fail). People are classified against their stored rows and written in batched Core
+statements; capacity rows are staged into a temporary table (COPY on PostgreSQL) and classified and
+upserted there in SQL. Never commits.
 
 Default: valid rows are applied, bad rows reported. `atomic`: any rejected row means nothing is
 applied. `dry_run`: validate and count only. Every import stores its report and announces it
@@ -28,6 +30,7 @@ from pmo_resource.access import sees_cost_rate
 from pmo_resource.capacity.repository import chunked
 from pmo_resource.capacity.service import publish_capacity_if_changed, refresh_overallocations
 from pmo_resource.imports import repository
+from pmo_resource.imports.capacity_rows import validate_capacity_rows
 from pmo_resource.imports.models import ImportRun
 from pmo_resource.imports.parsing import parse_rows, validate_rows
 from pmo_resource.imports.plans import Plan, plan_capacity, plan_resources
@@ -87,14 +90,24 @@ async def _plan(
         plan = await plan_resources(session, valid, sees_cost_rate=sees_cost_rate(principal))
     else:
         raw = parse_rows(body, content_type, CapacityRow)
-        rows = validate_rows(raw, CapacityRow, lambda r: (r.external_id, r.period), "period")
-        plan = await plan_capacity(session, rows)
+        plan = await plan_capacity(session, validate_capacity_rows(raw))
     plan.rejected.sort(key=lambda r: r.row)
     return len(raw), plan
 
 
-async def _apply(session: AsyncSession, kind: str, plan: Plan) -> None:
-    await repository.write_batched(session, plan.writes, kind)
+async def _write(session: AsyncSession, plan: Plan) -> None:
+    if not plan.staged:
+        await repository.write_batched(session, plan.writes)
+        return
+    if plan.months is None or not plan.touches_capacity:
+        return  # every staged row is unchanged, or of an unknown person
+    # Asked before the write, which makes changed and unchanged rows look alike.
+    plan.people_to_recheck = await repository.staged_people_to_recheck(session, *plan.months)
+    await repository.write_staged_capacity(session, utcnow())
+
+
+async def _apply(session: AsyncSession, plan: Plan) -> None:
+    await _write(session, plan)
     for batch in chunked(plan.events, 2000):
         await emit_many(session, list(batch))
     if plan.touches_capacity:
@@ -119,7 +132,9 @@ async def run_import(
     refused = options.atomic and bool(plan.rejected)
     applied = not options.dry_run and not refused
     if applied:
-        await _apply(session, kind, plan)
+        await _apply(session, plan)
+    if plan.staged:
+        await repository.unstage_capacity(session)
     if refused:
         plan.created = plan.updated = plan.unchanged = 0
     run = ImportRun(
