@@ -4,8 +4,7 @@ its JSON 2xx; every example validates (against the pydantic model it documents, 
 the OpenAPI document shows next to it); `/docs` and `/redoc` load nothing from outside the service.
 
 The OpenAPI documents are built in-process from each service's app factory, as the services serve
-them. Portfolio and reporting get their documentation in phase 2: until then their completeness test
-is expected to fail (strict, so the mark has to go once it passes)."""
+them."""
 
 from __future__ import annotations
 
@@ -23,11 +22,7 @@ from fastapi import FastAPI, routing
 from pmo_common.testing.harness import running, service_settings
 from pydantic import BaseModel
 
-PHASE_2 = pytest.mark.xfail(
-    strict=True, reason="phase 2: portfolio and reporting operations are documented next"
-)
 SERVICES = ["portfolio", "risk", "resource", "reporting"]
-DOCUMENTED = [pytest.param(s, marks=PHASE_2) if s == "portfolio" else s for s in SERVICES]
 JSON = "application/json"
 
 
@@ -87,7 +82,7 @@ def _gaps(app: FastAPI) -> list[str]:
     return gaps
 
 
-@pytest.mark.parametrize("service", DOCUMENTED)
+@pytest.mark.parametrize("service", SERVICES)
 def test_every_operation_has_a_summary_a_description_and_examples(service: str) -> None:
     """The shared operations (`/healthz`, `/readyz`, `/metrics`, `/audit`) included."""
     gaps = _gaps(_app(service))
@@ -136,8 +131,7 @@ def test_every_model_example_validates_with_its_model(service: str) -> None:
             except ValueError as exc:
                 problems.append(f"an example of {model.__name__} is invalid: {exc}")
     assert not problems, "\n".join(problems)
-    if service in ("risk", "resource"):
-        assert count > 0
+    assert count > 0
 
 
 def _schema_examples(node: Any, path: str) -> Iterator[tuple[str, dict[str, Any], Any]]:

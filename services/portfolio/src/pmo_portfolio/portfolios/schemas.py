@@ -5,9 +5,32 @@ from datetime import date, datetime
 from typing import Annotated, Any, Self
 
 from pmo_common.contracts.types import Currency, NonNegativeMoney
+from pmo_common.examples import CREATED_AT, PORTFOLIO_ID, UPDATED_AT
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pmo_portfolio.logic.fields import FIELD_TYPES, MAX_FIELDS
+
+CREATE_EXAMPLE: dict[str, Any] = {
+    "name": "Digital 2027",
+    "description": "The digital change projects the board funds for 2027.",
+    "currency": "EUR",
+    "budget": "5000000.00",
+    "start_date": "2027-01-01",
+    "end_date": "2027-12-31",
+}
+# The custom project fields of "Digital 2027": every project names its phase; vendor and cost centre
+# are optional.
+FIELDS_EXAMPLE: list[Any] = [
+    {
+        "key": "phase",
+        "label": "Phase",
+        "type": "choice",
+        "choices": ["Discovery", "Design", "Build", "Run"],
+        "required": True,
+    },
+    {"key": "vendor", "label": "Vendor", "type": "text", "choices": [], "required": False},
+    {"key": "cost_centre", "label": "Cost centre", "type": "number", "choices": [], "required": False},
+]
 
 
 class _Dates(BaseModel):
@@ -22,7 +45,7 @@ class _Dates(BaseModel):
 
 
 class PortfolioCreate(_Dates):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [CREATE_EXAMPLE]})
 
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=10_000)
@@ -31,7 +54,12 @@ class PortfolioCreate(_Dates):
 
 
 class PortfolioUpdate(_Dates):
-    model_config = ConfigDict(extra="forbid")
+    """Any subset; omit a field to keep it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"budget": "5500000.00"}, {"end_date": "2028-03-31"}]},
+    )
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=10_000)
@@ -46,7 +74,9 @@ class FieldDefinitionBody(BaseModel):
     """One custom project field. `key`, `type` and `choices` are checked by the service, so that each
     problem is a 422 naming `body[i].key`, `body[i].type` or `body[i].choices`."""
 
-    model_config = ConfigDict(extra="forbid", from_attributes=True)
+    model_config = ConfigDict(
+        extra="forbid", from_attributes=True, json_schema_extra={"examples": FIELDS_EXAMPLE}
+    )
 
     key: str = Field(
         max_length=100,
@@ -66,16 +96,29 @@ class FieldDefinitionBody(BaseModel):
     required: bool = Field(default=False, description="Every project of the portfolio must hold a value.")
 
 
-FIELDS_EXAMPLE: list[dict[str, Any]] = [
-    {"key": "phase", "label": "Phase", "type": "choice", "choices": ["Design", "Build"], "required": True},
-    {"key": "borough", "label": "Borough", "type": "text", "choices": [], "required": False},
-    {"key": "cost_centre", "label": "Cost centre", "type": "number", "choices": [], "required": False},
+# A bare list has no class to carry its examples: the list type carries them (a whole list, once).
+FieldDefinitionsIn = Annotated[
+    list[FieldDefinitionBody], Field(max_length=MAX_FIELDS, examples=[FIELDS_EXAMPLE])
 ]
-FieldDefinitionsIn = Annotated[list[FieldDefinitionBody], Field(max_length=MAX_FIELDS)]
+FieldDefinitionsRead = Annotated[list[FieldDefinitionBody], Field(examples=[FIELDS_EXAMPLE])]
 
 
 class PortfolioRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": PORTFOLIO_ID,
+                    **CREATE_EXAMPLE,
+                    "fields": FIELDS_EXAMPLE,
+                    "version": 2,
+                    "created_at": CREATED_AT,
+                    "updated_at": UPDATED_AT,
+                }
+            ]
+        },
+    )
 
     id: uuid.UUID
     name: str
