@@ -60,9 +60,11 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def eventually(
-    check: Callable[[], Awaitable[T | None]], timeout: float = 10.0, interval: float = 0.05
+    check: Callable[[], Awaitable[T | None]], timeout: float = 30.0, interval: float = 0.05
 ) -> T:
-    """Poll `check` until it returns something truthy (events are asynchronous, never sleep blindly)."""
+    """Poll `check` until it returns something truthy (events are asynchronous, never sleep blindly).
+    The default wait is generous: a passing check returns at once, and on a loaded 2-core CI machine an
+    event crossing NATS and a consumer's batch has been seen to take more than 10 s."""
     deadline = time.monotonic() + timeout
     last: Any = None
     while time.monotonic() < deadline:
