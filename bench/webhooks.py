@@ -48,6 +48,7 @@ from typing import Any
 
 from pmo_common.natsserver import NatsServer
 from pmo_common.testing.harness import TEST_JWT_SECRET, auth
+from pmo_common.testing.receiver import read_body
 from pmo_common.testing.stack import Stack
 
 from bench.common import Row, percentile
@@ -104,12 +105,7 @@ class Receiver:
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         arrived = time.time()  # the whole request read: the delivery has arrived
         if scope["method"] == "POST":
             status, content = self.deliver(dict(scope["headers"]), body, arrived), b""
