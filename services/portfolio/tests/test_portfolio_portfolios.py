@@ -115,3 +115,22 @@ async def test_portfolio_changes_are_in_the_audit_trail(client: httpx.AsyncClien
     ]
     assert entries[0]["changes"]["budget"] == "1000000.00"
     assert entries[1]["changes"] == {"budget": {"from": "1000000.00", "to": "5.00"}}
+
+
+async def test_a_created_portfolio_reads_back_exactly_as_its_create_answered(
+    client: httpx.AsyncClient,
+) -> None:
+    # The create is one Core INSERT written with its event and audit entry, and the read by id a Core
+    # row (issue #17): neither may differ from what the ORM gave, field for field.
+    r = await _create(client, description="load", start_date="2027-01-01")
+    created = r.json()
+    assert r.headers["ETag"] == '"1"' and r.headers["Location"] == f"{BASE}/{created['id']}"
+    assert created["fields"] == [] and created["end_date"] is None
+    assert created["created_at"] == created["updated_at"]
+    got = await client.get(f"{BASE}/{created['id']}", headers=VIEWER)
+    assert got.json() == created and got.headers["ETag"] == '"1"'
+    patched = await client.patch(
+        f"{BASE}/{created['id']}", json={"name": "Renamed"}, headers={**ADMIN, "If-Match": '"1"'}
+    )
+    assert patched.status_code == 200 and patched.json()["version"] == 2  # the ORM versions the Core row
+    assert (await client.get(f"{BASE}/{created['id']}", headers=VIEWER)).headers["ETag"] == '"2"'

@@ -21,11 +21,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pmo_common.auth import Authenticator, authenticated
+from pmo_common.auth import Authenticator, authenticated, document_security
 from pmo_common.boundary import refuse_nul
 from pmo_common.contracts.problem import PROBLEM_MEDIA_TYPE
 from pmo_common.db import Database
-from pmo_common.docs import SecurityHeadersMiddleware, add_offline_docs, keep_null_examples
+from pmo_common.docs import add_offline_docs, keep_null_examples
 from pmo_common.errors import PROBLEM_BASE, install_error_handlers
 from pmo_common.events.consumer import EventConsumer, EventHandlers
 from pmo_common.events.nats import NatsConnection
@@ -41,9 +41,8 @@ from pmo_common.health import (
 )
 from pmo_common.idempotency import IdempotencyMiddleware
 from pmo_common.limits import BodySizeLimitMiddleware
-from pmo_common.metrics import HTTPMetricsMiddleware
 from pmo_common.migrations import migrations_at_head, upgrade_to_head
-from pmo_common.observability import RequestIdMiddleware, configure_logging
+from pmo_common.observability import RequestMiddleware, configure_logging
 from pmo_common.queries import strict_query
 from pmo_common.responses import problem
 from pmo_common.retries import TransactionRetryMiddleware
@@ -124,6 +123,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     _add_operational_routes(app, spec)
     add_offline_docs(app, spec.title)
     keep_null_examples(app)
+    document_security(app, spec.prefix)
     for router in spec.routers:
         app.include_router(
             router,
@@ -156,7 +156,8 @@ def _add_middleware(app: FastAPI, spec: ServiceSpec, settings: Settings) -> None
             return settings.max_import_body_bytes
         return settings.max_body_bytes
 
-    # Added innermost first: request id → metrics → size limit → idempotency → transaction retries → routes.
+    # Added innermost first: request id, headers, metrics and log → size limit → idempotency →
+    # transaction retries → routes.
     app.add_middleware(TransactionRetryMiddleware)
     app.add_middleware(
         IdempotencyMiddleware,
@@ -165,9 +166,7 @@ def _add_middleware(app: FastAPI, spec: ServiceSpec, settings: Settings) -> None
         ttl=timedelta(hours=settings.idempotency_ttl_hours),
     )
     app.add_middleware(BodySizeLimitMiddleware, limit_for_path=limit_for_path)
-    app.add_middleware(HTTPMetricsMiddleware, service=spec.name)
-    app.add_middleware(RequestIdMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestMiddleware, service=spec.name)
 
 
 def _path_prefix(template: str) -> re.Pattern[str]:

@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_common.auth import Principal, Reader
-from pmo_common.db import AUDIT_TABLE, utcnow
+from pmo_common.db import AUDIT_TABLE, utcnow, write_behind
 from pmo_common.examples import MANAGER, UPDATED_AT
 from pmo_common.http import Cursor, Limit, Page, SessionDep, paginate_rows
 
@@ -81,8 +81,10 @@ async def record(
     changes: dict[str, Any],
 ) -> None:
     # One constant statement with its values as parameters: `.values(...)` built and keyed a new
-    # statement on every change (a tenth of a create's time).
-    await session.execute(
+    # statement on every change (a tenth of a create's time). Nothing reads its outcome: written
+    # behind, with the transaction's next statement or its commit.
+    await write_behind(
+        session,
         _INSERT,
         {
             "entity_type": entity_type,

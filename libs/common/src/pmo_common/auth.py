@@ -6,13 +6,15 @@ from __future__ import annotations
 import hmac
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import anyio
 import jwt
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.security import APIKeyHeader, HTTPBearer
 
 from pmo_common.contracts.types import Role
@@ -29,6 +31,8 @@ PORTFOLIO_WRITERS = (Role.admin, Role.pmo)
 PROJECT_WRITERS = (Role.admin, Role.pmo, Role.project_manager)
 # Far above any real token (a few hundred bytes) and below what would make verifying one costly.
 MAX_TOKEN_BYTES = 8192
+# Verified tokens remembered (each a few hundred bytes): far more than the clients of one worker.
+VERIFIED_TOKENS = 4096
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,7 @@ class Authenticator:
         self.audience = settings.jwt_audience
         self.issuer = settings.jwt_issuer
         self.api_keys = settings.parsed_api_keys
-        self._verified: dict[str, tuple[Principal, float]] = {}
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
         self._jwks: jwt.PyJWKClient | None = (
             jwt.PyJWKClient(settings.jwks_url, cache_keys=True, lifespan=300) if settings.jwks_url else None
         )
@@ -89,13 +93,17 @@ class Authenticator:
 
     async def _from_jwt(self, token: str) -> Principal:
         # A verified token is remembered until it expires: clients send the same one on every call.
+        # Least recently used first out, so a burst of one-off tokens cannot evict the busy ones.
         cached = self._verified.get(token)
-        if cached is not None and cached[1] > time.time():
-            return cached[0]
+        if cached is not None:
+            if cached[1] > time.time():
+                self._verified.move_to_end(token)
+                return cached[0]
+            del self._verified[token]
         principal = await self._verify_jwt(token)
-        if len(self._verified) >= 4096:
-            self._verified.clear()
         self._verified[token] = (principal, float(principal.claims.get("exp", 0)))
+        if len(self._verified) > VERIFIED_TOKENS:
+            self._verified.popitem(last=False)
         return principal
 
     async def _verify_jwt(self, token: str) -> Principal:
@@ -193,21 +201,52 @@ def _forbidden(allowed: frozenset[str], principal: Principal) -> Forbidden:
     )
 
 
-# Declared so that /docs shows the two schemes; the real check is `authenticated`.
+# The two schemes /docs shows; the real check is `authenticated`.
 bearer_scheme = HTTPBearer(auto_error=False, description="A JWT with `sub` and `roles` claims.")
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, description="A machine client's key.")
+_SCHEMES = (bearer_scheme, api_key_scheme)
 
 
-async def _documented(
-    _b: Annotated[Any, Depends(bearer_scheme)], _k: Annotated[Any, Depends(api_key_scheme)]
-) -> None:
-    return None
+def document_security(app: FastAPI, prefix: str) -> None:
+    """Declare the two schemes in the OpenAPI document on every operation under `prefix` — all of them
+    authenticate (`authenticated` guards the routers) — as FastAPI would from `Depends(HTTPBearer())`.
+    Not through such dependencies: FastAPI solves every dependency on every request, and these two
+    (and their parent) did nothing but document (issue #17)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        cached = app.openapi_schema
+        document = build()
+        if document is not cached:  # built just now
+            _add_security(document, prefix)
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _add_security(document: dict[str, Any], prefix: str) -> None:
+    security: list[dict[str, list[str]]] = [{scheme.scheme_name: []} for scheme in _SCHEMES]
+    for path, operations in document.get("paths", {}).items():
+        if not path.startswith(prefix):
+            continue
+        for method, operation in operations.items():
+            # Where FastAPI puts it: after the operation's metadata, before its parameters.
+            keys = list(operation)
+            at = keys.index("operationId") + 1 if "operationId" in keys else 0
+            items = list(operation.items())
+            items.insert(at, ("security", [dict(s) for s in security]))
+            operations[method] = dict(items)
+    schemes = {
+        scheme.scheme_name: jsonable_encoder(scheme.model, by_alias=True, exclude_none=True)
+        for scheme in _SCHEMES
+    }
+    document.setdefault("components", {})["securitySchemes"] = schemes
 
 
 def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
     allowed = frozenset(roles)
 
-    async def dependency(request: Request, _docs: Annotated[None, Depends(_documented)] = None) -> Principal:
+    async def dependency(request: Request) -> Principal:
         principal = await authenticated(request)
         if not principal.roles & allowed:
             raise _forbidden(allowed, principal)

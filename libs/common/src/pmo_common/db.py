@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -24,6 +24,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Executable,
     Index,
     Integer,
     LargeBinary,
@@ -32,12 +33,14 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
-    event,
     text,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Row, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.types import TypeDecorator
+
+from pmo_common import sqlite
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -188,6 +191,11 @@ def is_postgres(url: str) -> bool:
 
 CommitHook = Callable[[AsyncSession], None]
 
+# `async_creator_fn` is how SQLAlchemy's aiosqlite adapter takes a connect function in place of
+# `aiosqlite.connect`, called with the arguments the dialect derives from the URL (pmo_common.sqlite).
+_SQLITE_CONNECT: dict[str, Any] = {"timeout": 30, "async_creator_fn": sqlite.connect}
+READ_POOL_SIZE = 16
+
 
 class Database:
     """An async engine and session factory, built in the app's lifespan, never at import."""
@@ -204,15 +212,22 @@ class Database:
             # queue for it first come first served, instead of meeting in SQLite's busy handler, whose
             # sleeps (up to 100 ms a try, woken in no order) stretch p99 to seconds under concurrent writes.
             self.engine: AsyncEngine = create_async_engine(
-                url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=30
+                url, connect_args=_SQLITE_CONNECT, pool_size=1, max_overflow=0, pool_timeout=30
             )
-            _configure_sqlite(self.engine, immediate=True)
+            sqlite.configure(self.engine, immediate=True)
             # Reads take no write lock: in WAL mode they run beside the writer instead of queueing.
             # Reads run in autocommit: no BEGIN/COMMIT round trips through aiosqlite's thread, and no lock.
+            # Enough pooled connections for the requests a worker serves at once: a connection beyond
+            # the pool is opened (a thread, the PRAGMAs) and closed again for every read that needs it.
             self.read_engine: AsyncEngine = create_async_engine(
-                url, connect_args={"timeout": 30}, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
+                url,
+                connect_args=_SQLITE_CONNECT,
+                isolation_level="AUTOCOMMIT",
+                pool_reset_on_return=None,
+                pool_size=READ_POOL_SIZE,
+                max_overflow=READ_POOL_SIZE,
             )
-            _configure_sqlite(self.read_engine, immediate=None)
+            sqlite.configure(self.read_engine, immediate=None)
         else:
             self.engine = create_async_engine(
                 url,
@@ -258,6 +273,12 @@ class Database:
                 raise
         self.after_commit(session)
 
+    async def read_one(self, statement: Executable, parameters: Mapping[str, Any]) -> Row[Any] | None:
+        """The first row of a Core statement, on a read connection: for the hot reads by key, with
+        no session (identity map, transaction bookkeeping) built and torn down around one SELECT."""
+        async with self.read_engine.connect() as connection:
+            return (await connection.execute(statement, parameters)).first()
+
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
@@ -268,28 +289,37 @@ class Database:
             await self.read_engine.dispose()
 
 
-def _configure_sqlite(engine: AsyncEngine, *, immediate: bool | None) -> None:
-    """`immediate=None`: an autocommit engine that never opens a transaction itself."""
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy, not the driver, open transactions, so that `BEGIN IMMEDIATE` below holds.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    if immediate is None:
+async def write_behind(
+    session: AsyncSession, statement: UpdateBase, rows: Mapping[str, Any] | Sequence[Mapping[str, Any]]
+) -> None:
+    """Execute a write whose outcome the caller never reads — no rows, no rowcount, no generated key:
+    an outbox row, an audit entry, the INSERT of a row whose every value the caller set. On SQLite it
+    is queued on the connection and sent with the transaction's next statement or its COMMIT, in the
+    same thread hop (`pmo_common.sqlite`); an error of it is raised there. Elsewhere it runs at once."""
+    if not isinstance(rows, Mapping) and not rows:
         return
+    driver, dialect = await _driver(session)
+    if isinstance(driver, sqlite.OneHopConnection) and driver.queue(statement, rows, dialect):
+        return
+    await session.execute(statement, rows if isinstance(rows, Mapping) else list(rows))
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        # A deferred transaction that reads and then writes cannot wait for the write lock
-        # (SQLITE_BUSY at once); taking it up front makes concurrent writers queue instead.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+_DRIVER = "pmo.driver_connection"
+
+
+async def _driver(session: AsyncSession) -> tuple[Any, Dialect]:
+    """The driver connection of the session's transaction, and its dialect: found once per
+    transaction (`session.connection()` is a greenlet switch and two proxy look-ups each time)."""
+    transaction = session.sync_session.get_transaction()
+    cached = session.info.get(_DRIVER)
+    if cached is not None and transaction is not None and cached[0] is transaction:
+        return cached[1], cached[2]
+    connection = (await session.connection()).sync_connection
+    if connection is None:
+        return None, session.get_bind().dialect
+    driver = connection.connection.driver_connection
+    session.info[_DRIVER] = (session.sync_session.get_transaction(), driver, connection.dialect)
+    return driver, connection.dialect
 
 
 def new_id() -> uuid.UUID:

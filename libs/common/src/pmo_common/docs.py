@@ -1,8 +1,8 @@
 """`/docs` (Swagger UI 5) and `/redoc` (Redoc) served from the project's own assets (the
 `fastapi-offline` wheel's), so they work on an air-gapped machine and load nothing from a CDN; the
-OpenAPI document's examples kept as their models declare them; and the headers every response
-carries: `X-Content-Type-Options: nosniff` everywhere, a restrictive Content-Security-Policy on every
-HTML page. The docs page's own inline script is allowed by its hash, not by `'unsafe-inline'`."""
+OpenAPI document's examples kept as their models declare them; and the Content-Security-Policy of
+HTML pages (`pmo_common.observability.RequestMiddleware` sets it, with `nosniff`, on every response
+that has none). The docs page's own inline script is allowed by its hash, not by `'unsafe-inline'`."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pmo_common.examples import model_examples
 
@@ -146,28 +145,3 @@ def _models(annotation: Any) -> Iterator[type[BaseModel]]:
         yield annotation
     for arg in typing.get_args(annotation):
         yield from _models(arg)
-
-
-class SecurityHeadersMiddleware:
-    """`nosniff` on every response; `HTML_POLICY` on HTML that did not set a policy of its own."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                names = {k.lower() for k, _ in headers}
-                headers.append((b"x-content-type-options", b"nosniff"))
-                content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
-                if content_type.startswith(b"text/html") and b"content-security-policy" not in names:
-                    headers.append((b"content-security-policy", HTML_POLICY.encode()))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, with_headers)

@@ -4,12 +4,11 @@ several services can share a process (tests) without clashing registrations."""
 from __future__ import annotations
 
 import re
-import time
 import weakref
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 HTTP_REQUESTS = Counter(
     "pmo_http_requests_total",
@@ -43,43 +42,27 @@ OUTBOX_PUBLISH_ERRORS = Counter(
 NATS_CONNECTED = Gauge("pmo_nats_connected", "1 while connected to NATS.", ["service"])
 
 
-class HTTPMetricsMiddleware:
-    """Counts and times requests by route template; paths no route matches are not recorded,
-    so scanners cannot blow up the label space."""
+class HTTPMetrics:
+    """Counts and times requests by route template; paths no route matches are not recorded, so
+    scanners cannot blow up the label space. Recorded by `pmo_common.observability.RequestMiddleware`."""
 
-    def __init__(self, app: ASGIApp, service: str) -> None:
-        self.app = app
+    def __init__(self, service: str) -> None:
         self.service = service
         # The labelled children, looked up once per (method, route, status), not on every request.
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+    def observe(self, method: str, route: str | None, status: int, seconds: float) -> None:
+        if route is None:
             return
-        start = time.perf_counter()
-        status = 500
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            route = _route_template(scope)
-            if route is not None:
-                key = (scope["method"], route, status)
-                children = self._children.get(key)
-                if children is None:
-                    children = self._children[key] = (
-                        HTTP_REQUESTS.labels(self.service, key[0], route, str(status)),
-                        HTTP_DURATION.labels(self.service, key[0], route),
-                    )
-                children[0].inc()
-                children[1].observe(time.perf_counter() - start)
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (
+                HTTP_REQUESTS.labels(self.service, method, route, str(status)),
+                HTTP_DURATION.labels(self.service, method, route),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
 
 
 class RouteTemplates:
@@ -122,7 +105,3 @@ class RouteTemplates:
 
 _ROUTE_KEY = "pmo.route_template"
 ROUTES = RouteTemplates()
-
-
-def _route_template(scope: Scope) -> str | None:
-    return ROUTES.lookup(scope)

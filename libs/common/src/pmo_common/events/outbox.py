@@ -10,12 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_common.contracts.envelope import CloudEvent, new_event_id
 from pmo_common.contracts.events import Event
-from pmo_common.db import OUTBOX_TABLE, utcnow
+from pmo_common.db import OUTBOX_TABLE, utcnow, write_behind
 from pmo_common.observability import request_id_var
 
 OUTBOX: Table = OUTBOX_TABLE
 
 OUTBOX_DIRTY = "pmo.outbox_dirty"
+_INSERT = insert(OUTBOX)  # built once: a statement built per call is also cache-keyed per call
 
 
 def build_envelope(event: Event[Any]) -> CloudEvent:
@@ -56,5 +57,6 @@ async def emit_many(session: AsyncSession, events: Sequence[Event[Any]]) -> None
     """Several events in one statement (bulk changes such as a matrix re-level or an import)."""
     if not events:
         return
-    await session.execute(insert(OUTBOX), [_outbox_row(event) for event in events])
+    # Written behind: nothing reads the INSERT's outcome (pmo_common.db.write_behind).
+    await write_behind(session, _INSERT, [_outbox_row(event) for event in events])
     session.info[OUTBOX_DIRTY] = True

@@ -12,7 +12,7 @@ from pmo_common.responses import (
 )
 
 from pmo_portfolio.portfolios import repository, service
-from pmo_portfolio.portfolios.dependencies import PortfolioDep
+from pmo_portfolio.portfolios.dependencies import PortfolioDep, PortfolioReadDep
 from pmo_portfolio.portfolios.schemas import (
     FieldDefinitionBody,
     FieldDefinitionsIn,
@@ -75,9 +75,9 @@ async def list_portfolios(
     description="The portfolio with its custom field definitions. The `ETag` is what `PATCH`, `DELETE` and "
     "`PUT .../fields` send as `If-Match`. An unknown id is a 404. Every reader role.",
 )
-async def get_portfolio(portfolio: PortfolioDep, response: Response, _: Reader) -> PortfolioRead:
+async def get_portfolio(portfolio: PortfolioReadDep, response: Response, _: Reader) -> PortfolioRead:
     set_etag(response, portfolio.version)
-    return service.read(portfolio)
+    return portfolio
 
 
 @router.patch(

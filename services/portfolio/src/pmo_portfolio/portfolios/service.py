@@ -7,6 +7,7 @@ from typing import cast
 from pmo_common.auth import Principal
 from pmo_common.changes import Aggregate
 from pmo_common.contracts.events import PortfolioCreated, PortfolioDeleted, PortfolioUpdated
+from pmo_common.db import new_id, utcnow
 from pmo_common.errors import Conflict, PreconditionFailed, Unprocessable, field_errors
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,8 +33,13 @@ def read(portfolio: Portfolio) -> PortfolioRead:
 
 
 async def create(session: AsyncSession, body: PortfolioCreate, principal: Principal) -> Portfolio:
-    portfolio = Portfolio(**body.model_dump())
-    await PORTFOLIOS.create(
+    # Every column set here, as the ORM's defaults would have: the row is written by one Core INSERT
+    # (`Aggregate.insert`, the hot create of issue #17) and nothing is read back.
+    now = utcnow()
+    portfolio = Portfolio(
+        id=new_id(), **body.model_dump(), fields=[], version=1, created_at=now, updated_at=now
+    )
+    await PORTFOLIOS.insert(
         session, portfolio, principal, PortfolioCreated, changed=sorted(body.model_fields_set)
     )
     return portfolio
