@@ -50,7 +50,8 @@ LOCALE = (
 async def portfolio_dashboard(
     portfolio: PortfolioDep, session: SessionDep, request: Request, _: Reader, as_of: AsOf, scope: ScopeDep
 ) -> Response:
-    body = await service.dashboard_json(session, portfolio, as_of, cache_of(request.app), scope)
+    cache, db = cache_of(request.app), request.app.state.db
+    body = await service.dashboard_json(session, portfolio, as_of, cache, scope, db=db)
     return Response(body, media_type="application/json")
 
 

@@ -9,7 +9,9 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 
+from pmo_common.db import Database
 from pmo_common.queries import MonthRange
+from pmo_common.reads import gather_reads
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_reporting.dashboards import governance, repository
@@ -20,6 +22,7 @@ from pmo_reporting.dashboards.repository import EvmGroup, ResultRow, RiskFigures
 from pmo_reporting.dashboards.schemas import (
     ActionCounts,
     Attention,
+    BenefitSummary,
     CapacitySummary,
     Dashboard,
     DashboardFilters,
@@ -81,17 +84,32 @@ def risk_summary(risks: RiskFigures) -> RiskSummary:
 
 
 async def dashboard(
-    session: AsyncSession, portfolio: PortfolioView, as_of: date, scope: Scope = EVERYTHING
+    session: AsyncSession,
+    portfolio: PortfolioView,
+    as_of: date,
+    scope: Scope = EVERYTHING,
+    *,
+    db: Database | None = None,
 ) -> Dashboard:
     """The dashboard from a few grouped queries: counts and EVM sums by stage and RAG, the projects
     with the most attention reasons, risk cells and the top risks, capacity, benefits. A narrowed
-    `scope` covers only its projects: their risks, actions, decisions, benefits and roles."""
+    `scope` covers only its projects: their risks, actions, decisions, benefits and roles. With `db`,
+    the project figures, the risks and the rest are read at once (`pmo_common.reads`)."""
     current = as_of >= today()
     targets = await targets_for(session, portfolio.id)
-    groups, candidates, attention_total = await repository.dashboard_rows(
-        session, portfolio.id, as_of, current=current, limit=MAX_ATTENTION, targets=targets, scope=scope
+    (
+        (groups, candidates, attention_total),
+        risks,
+        (capacity, actions, decisions, benefits),
+    ) = await gather_reads(
+        db,
+        session,
+        lambda s: repository.dashboard_rows(
+            s, portfolio.id, as_of, current=current, limit=MAX_ATTENTION, targets=targets, scope=scope
+        ),
+        lambda s: repository.risk_figures(s, portfolio.id, as_of, current=current, scope=scope),
+        lambda s: _governance(s, portfolio.id, as_of, scope),
     )
-    risks = await repository.risk_figures(session, portfolio.id, as_of, current=current, scope=scope)
     return Dashboard(
         portfolio_id=portfolio.id,
         currency=portfolio.currency,
@@ -100,12 +118,23 @@ async def dashboard(
         projects=counts_of(groups),
         evm=evm_of(groups),
         risks=risk_summary(risks),
-        capacity=await capacity_summary(session, portfolio.id, as_of, scope),
+        capacity=capacity,
         attention=[attention_of(row, as_of, targets) for row in candidates],
         attention_total=attention_total,
-        actions=await action_counts(session, portfolio.id, as_of, scope),
-        decisions=await decision_summary(session, portfolio.id, as_of, scope),
-        benefits=await benefit_summary(session, portfolio.id, as_of, scope),
+        actions=actions,
+        decisions=decisions,
+        benefits=benefits,
+    )
+
+
+async def _governance(
+    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, scope: Scope
+) -> tuple[CapacitySummary, ActionCounts, DecisionSummary, BenefitSummary]:
+    return (
+        await capacity_summary(session, portfolio_id, as_of, scope),
+        await action_counts(session, portfolio_id, as_of, scope),
+        await decision_summary(session, portfolio_id, as_of, scope),
+        await benefit_summary(session, portfolio_id, as_of, scope),
     )
 
 
@@ -133,10 +162,12 @@ async def dashboard_json(
     as_of: date,
     cache: DashboardCache,
     scope: Scope = EVERYTHING,
+    *,
+    db: Database | None = None,
 ) -> bytes:
     """The dashboard's JSON body, from the cache when no figure it depends on has changed."""
     key = await cache_key(session, portfolio.id, as_of, as_of >= today(), ("dashboard", scope.key))
-    return await cache.body(key, lambda: dashboard(session, portfolio, as_of, scope))
+    return await cache.body(key, lambda: dashboard(session, portfolio, as_of, scope, db=db))
 
 
 def attention_of(row: ResultRow, as_of: date, targets: Targets = DEFAULT_TARGETS) -> Attention:

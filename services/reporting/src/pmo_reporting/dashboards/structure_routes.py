@@ -54,5 +54,6 @@ async def programme_dashboard(
     `GET /portfolios/{portfolio_id}/dashboard?programme_id=`): their figures, risks, actions,
     decisions (and the programme's), benefits (and the programme's) and the roles they use."""
     scope = Scope(programme_id=programme.id)
-    body = await service.dashboard_json(session, portfolio, as_of, cache_of(request.app), scope)
+    cache, db = cache_of(request.app), request.app.state.db
+    body = await service.dashboard_json(session, portfolio, as_of, cache, scope, db=db)
     return Response(body, media_type="application/json")
