@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.rawhttp import IDLE_SECONDS
+
 PORTFOLIO_BODY = {"name": "Bench", "description": "load", "currency": "EUR", "budget": "1000000.00"}
 
 
@@ -80,7 +82,10 @@ async def load(api: str, rate: float, seconds: float, token: str, out_path: str)
     errors: list[str] = []
     not_sent = 0
     in_flight = asyncio.Semaphore(256)
-    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=256)) as client:
+    # Idle connections dropped before uvicorn's 5 s keep-alive timeout: at httpx's default of 5 s a
+    # POST could go out on a connection the server was closing that instant (a ReadError, not retried).
+    limits = httpx.Limits(max_connections=256, keepalive_expiry=IDLE_SECONDS)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
 
         async def write(deadline: float) -> None:
             nonlocal not_sent
