@@ -302,6 +302,43 @@ async def test_custom_fields_are_gate_facts_of_their_portfolio(api: Any, client:
     }
 
 
+async def test_a_date_field_is_ordered_as_a_date_in_gate_rules_and_a_text_field_is_not(
+    api: Any, client: httpx.AsyncClient
+) -> None:
+    # Before, `field.opened >= '2027-01-01'` was accepted and compared as text (never true) and
+    # `field.borough > 'M'` was accepted and always false: one is a date now, the other a 422.
+    pf = await api.portfolio()
+    await put_fields(client, pf["id"], [OPENED, BOROUGH])
+    criteria_url = f"{BASE}/portfolios/{pf['id']}/gate-criteria"
+    criterion = {
+        "to_stage": "approved",
+        "key": "opened",
+        "description": "d",
+        "rule": "field.opened >= '2027-01-01'",
+    }
+    for rule, message in (
+        ("field.borough > 'M'", "is a text: compare it with == or !="),
+        ("field.opened >= 2027", "is a date; compare it with a quoted date"),
+        ("field.opened >= '2027-13-01'", "is a date"),
+    ):
+        r = await client.put(criteria_url, json=[{**criterion, "rule": rule}], headers=ADMIN)
+        assert r.status_code == 422 and message in errors(r)["body[0].rule"], r.text
+    assert (await client.put(criteria_url, json=[criterion], headers=ADMIN)).status_code == 200
+    for code, opened, passed in (
+        ("LATE", "2027-03-01", True),
+        ("EARLY", "2026-12-31", False),
+        ("NONE", None, False),
+    ):
+        fields = {} if opened is None else {"opened": opened}
+        project = (await create(client, pf["id"], code, fields=fields)).json()
+        check = await client.get(
+            f"{BASE}/projects/{project['id']}/gate-check", params={"to_stage": "approved"}, headers=VIEWER
+        )
+        assert check.status_code == 200, check.text
+        [result] = check.json()["criteria"]
+        assert (result["passed"], result["facts"]) == (passed, {"field.opened": opened}), code
+
+
 async def test_a_plan_cannot_create_a_project_where_fields_are_required(
     api: Any, client: httpx.AsyncClient
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,6 +22,7 @@ FACTS = {
     "status_report.overall": "text",
     "scores.complete": "boolean",
     "field.phase": "text",
+    "field.opened": "date",
 }
 
 
@@ -73,6 +76,13 @@ def test_a_null_fact_makes_a_comparison_false_except_against_null():
         ("", "empty"),
         ("(" * 11 + "evm.cpi > 1" + ")" * 11, "nest at most"),
         ("evm.cpi > 1 or " * 40 + "evm.cpi > 1", "at most 500"),
+        ("field.phase >= 'Build'", "is a text: compare it with == or !="),
+        ("status_report.overall < 'red'", "is a text"),
+        ("field.opened >= 20270101", "is a date; compare it with a quoted date"),
+        ("field.opened >= 'soon'", "is a date"),
+        ("field.opened > '2027-W01-1'", "is a date"),  # a week date: not what the field stores
+        ("field.opened > '2027-02-30'", "is a date"),
+        ("field.opened > true", "is a date"),
     ],
 )
 def test_malformed_rules_and_unknown_facts_are_refused_saying_what_is_wrong(rule, message):
@@ -128,3 +138,31 @@ def test_a_written_rule_means_what_it_says(rule, count, cpi):
     values = {"risks.open_count": count, "evm.cpi": cpi}
     parsed = parse_rule(render(rule), FACTS)
     assert evaluate(parsed, values) == reference(rule, values)
+
+
+def test_a_date_field_is_compared_as_a_date():
+    rule = "field.opened >= '2027-01-01' and field.opened < '2027-07-01'"
+    assert check(rule, field__opened="2027-01-01")
+    assert check(rule, field__opened="2027-06-30")
+    assert not check(rule, field__opened="2026-12-31")
+    assert not check(rule, field__opened="2027-07-01")
+    assert not check(rule, field__opened=None)  # no value: false, as every comparison with null
+    assert check("field.opened == '2027-03-04'", field__opened="2027-03-04")
+    assert check("field.opened != '2027-03-04'", field__opened="2027-03-05")
+    assert check("field.opened == null", field__opened=None)
+
+
+YEARS = {"min_value": date(1000, 1, 1)}  # YYYY-MM-DD: four-digit years
+
+
+@given(st.dates(**YEARS), st.dates(**YEARS), st.sampled_from(["<", "<=", ">", ">=", "==", "!="]))
+def test_a_date_comparison_agrees_with_python_s_order_of_dates(value, limit, op):
+    expected = {
+        "<": value < limit,
+        "<=": value <= limit,
+        ">": value > limit,
+        ">=": value >= limit,
+        "==": value == limit,
+        "!=": value != limit,
+    }[op]
+    assert check(f"field.opened {op} '{limit.isoformat()}'", field__opened=value.isoformat()) == expected

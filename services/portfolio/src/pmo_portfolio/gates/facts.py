@@ -124,9 +124,8 @@ async def project_facts(session: AsyncSession, project: Project, today: date) ->
 def known_facts(portfolio: Portfolio | None) -> dict[str, FactKind]:
     """The facts a rule of this portfolio may name: FACTS and `field.<key>` for its custom fields."""
     definitions = [] if portfolio is None else definitions_of(portfolio.fields)
-    custom: dict[str, FactKind] = {
-        f"field.{d.key}": "number" if d.type == "number" else "text" for d in definitions
-    }
+    kinds: dict[str, FactKind] = {"number": "number", "date": "date"}
+    custom: dict[str, FactKind] = {f"field.{d.key}": kinds.get(d.type, "text") for d in definitions}
     return {**FACTS, **custom}
 
 

@@ -27,9 +27,9 @@ FACTS_DOC = (
     "0 with none), `risks.escalated_without_response`, `evm.cpi`, `evm.spi`, `status_report.age_days`, "
     "`status_report.overall` (from the latest status report; null before one), `scores.complete`, "
     "`baseline.exists`, `actions.overdue`, `benefits.count`, and `field.<key>` for each custom field of "
-    "the portfolio (a number field as a number; text, choice and date fields as text, dates as YYYY-MM-DD). "
-    "A comparison whose fact is null is false, "
-    "except `== null`."
+    "the portfolio (a number field as a number, text and choice fields as text, a date field as a date). "
+    "Texts take only `==` and `!=`; a date is compared as a date with a quoted ISO date "
+    "(`field.opened >= '2027-01-01'`). A comparison whose fact is null is false, except `== null`."
 )
 
 

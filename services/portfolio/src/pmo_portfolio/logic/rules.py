@@ -8,21 +8,27 @@
     VALUE := number | "text" | 'text' | true | false | null
 
 A FACT is a name the platform knows about a project (`risks.open_count`, `evm.cpi`, `field.phase`); its
-kind (number, text, boolean) is known when the rule is written, so a rule comparing a count with text,
-ordering booleans, or naming an unknown fact is refused then, not discovered at a gate. A comparison
+kind (number, text, boolean, date) is known when the rule is written, so a rule comparing a count with
+text, ordering texts or booleans (only == and != mean something for them), comparing a date with anything
+but a quoted ISO date (`field.opened >= "2027-01-01"`, compared as dates), or naming an unknown fact is
+refused then, not discovered at a gate. A comparison
 whose fact is null (unknown, e.g. no status report yet) is false, except `== null` (true) and
 `!= null` (false).
 """
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
-FactKind = Literal["number", "text", "boolean"]
-FactValue = float | int | str | bool | None
+from pmo_portfolio.logic.fields import ISO_DATE
+
+FactKind = Literal["number", "text", "boolean", "date"]
+FactValue = float | int | str | bool | date | None
 Op = Literal["<", "<=", ">", ">=", "==", "!="]
 
 MAX_RULE_LENGTH = 500
@@ -136,6 +142,8 @@ class _Parser:
             raise RuleError(f"expected one of < <= > >= == != after {fact!r}, found {op!r}")
         value = _literal(self.take())
         _check_types(fact, self.facts[fact], op, value)
+        if self.facts[fact] == "date" and isinstance(value, str):
+            value = date.fromisoformat(value)
         return Comparison(fact, op, value)  # type: ignore[arg-type]
 
 
@@ -158,10 +166,27 @@ def _check_types(fact: str, kind: FactKind, op: str, value: FactValue) -> None:
     given: FactKind = (
         "boolean" if isinstance(value, bool) else "number" if isinstance(value, int | float) else "text"
     )
+    if kind == "date":
+        if given != "text" or _as_date(value) is None:
+            raise RuleError(f"{fact!r} is a date; compare it with a quoted date such as '2027-01-31'")
+        return
     if given != kind:
         raise RuleError(f"{fact!r} is a {kind}; it cannot be compared with the {given} {value!r}")
     if kind == "boolean" and op not in ("==", "!="):
         raise RuleError(f"{fact!r} is true or false: compare it with == or !=")
+    if kind == "text" and op not in ("==", "!="):
+        raise RuleError(f"{fact!r} is a text: compare it with == or != (texts have no order here)")
+
+
+def _as_date(value: FactValue) -> date | None:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
+        return None  # `date.fromisoformat` would also read week dates and 20270131
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def parse_rule(text: str, facts: Mapping[str, FactKind]) -> Rule:
@@ -195,15 +220,19 @@ def evaluate(rule: Rule, facts: Mapping[str, FactValue]) -> bool:
 
 
 def _compare(actual: FactValue, op: Op, expected: FactValue) -> bool:
+    if isinstance(expected, date):  # a date fact holds the ISO text of the field's value
+        actual = _as_date(actual)
+        if actual is None:
+            return False
     if op == "==":
         return actual == expected
     if op == "!=":
         return actual != expected
-    if not isinstance(actual, int | float) or not isinstance(expected, int | float):
-        return False
-    return {
-        "<": actual < expected,
-        "<=": actual <= expected,
-        ">": actual > expected,
-        ">=": actual >= expected,
-    }[op]
+    if isinstance(actual, date) and isinstance(expected, date):
+        return bool(_ORDER[op](actual, expected))
+    if isinstance(actual, int | float) and isinstance(expected, int | float):
+        return bool(_ORDER[op](actual, expected))
+    return False
+
+
+_ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
