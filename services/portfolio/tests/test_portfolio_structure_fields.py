@@ -339,6 +339,32 @@ async def test_a_date_field_is_ordered_as_a_date_in_gate_rules_and_a_text_field_
         assert (result["passed"], result["facts"]) == (passed, {"field.opened": opened}), code
 
 
+async def test_fields_a_gate_criterion_reads_cannot_be_removed_or_retyped_under_it(
+    api: Any, client: httpx.AsyncClient
+) -> None:
+    # Before, the PUT succeeded and the criterion then failed every gate check without saying why.
+    pf = await api.portfolio()
+    await put_fields(client, pf["id"], [OPENED, BOROUGH, COST])
+    criteria_url = f"{BASE}/portfolios/{pf['id']}/gate-criteria"
+    criterion = {
+        "to_stage": "approved",
+        "key": "opened",
+        "description": "d",
+        "rule": "field.opened >= '2027-01-01'",
+    }
+    assert (await client.put(criteria_url, json=[criterion], headers=ADMIN)).status_code == 200
+    fields_url = f"{BASE}/portfolios/{pf['id']}/fields"
+    for definitions in ([BOROUGH, COST], [{**OPENED, "type": "text"}, BOROUGH, COST]):
+        r = await client.put(fields_url, json=definitions, headers=ADMIN)
+        assert r.status_code == 409, r.text
+        assert r.json()["gate_criteria"] == [{"to_stage": "approved", "key": "opened"}]
+        assert list(errors(r)) == ["gate_criteria.approved.opened"] and "field.opened" in r.json()["detail"]
+    assert (await client.get(fields_url, headers=VIEWER)).json() == [OPENED, BOROUGH, COST]  # nothing changed
+    assert (await client.put(fields_url, json=[OPENED, COST], headers=ADMIN)).status_code == 200  # unread
+    assert (await client.put(criteria_url, json=[], headers=ADMIN)).status_code == 200
+    assert (await client.put(fields_url, json=[COST], headers=ADMIN)).status_code == 200
+
+
 async def test_a_plan_cannot_create_a_project_where_fields_are_required(
     api: Any, client: httpx.AsyncClient
 ) -> None:

@@ -19,6 +19,7 @@ data. What each fact means:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 from typing import TypeAlias
 
@@ -41,7 +42,7 @@ from pmo_portfolio.benefits import repository as benefits
 from pmo_portfolio.criteria import repository as criteria
 from pmo_portfolio.gates import fact_repository
 from pmo_portfolio.gates.fact_models import ResponseFact, RiskFact, StatusReportFact
-from pmo_portfolio.logic.fields import definitions_of
+from pmo_portfolio.logic.fields import FieldDefinition, definitions_of
 from pmo_portfolio.logic.rules import FactKind, FactValue
 from pmo_portfolio.portfolios.models import Portfolio
 from pmo_portfolio.projects.models import Project
@@ -123,7 +124,11 @@ async def project_facts(session: AsyncSession, project: Project, today: date) ->
 
 def known_facts(portfolio: Portfolio | None) -> dict[str, FactKind]:
     """The facts a rule of this portfolio may name: FACTS and `field.<key>` for its custom fields."""
-    definitions = [] if portfolio is None else definitions_of(portfolio.fields)
+    return facts_under([] if portfolio is None else definitions_of(portfolio.fields))
+
+
+def facts_under(definitions: Sequence[FieldDefinition]) -> dict[str, FactKind]:
+    """FACTS and `field.<key>` for these custom field definitions."""
     kinds: dict[str, FactKind] = {"number": "number", "date": "date"}
     custom: dict[str, FactKind] = {f"field.{d.key}": kinds.get(d.type, "text") for d in definitions}
     return {**FACTS, **custom}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from pmo_common.auth import Principal
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_portfolio.gates import policy_repository as repository
-from pmo_portfolio.gates.facts import known_facts, known_facts_of, project_facts
+from pmo_portfolio.gates.facts import facts_under, known_facts, known_facts_of, project_facts
 from pmo_portfolio.gates.policy_models import GateCriteriaSet, GatePolicy
 from pmo_portfolio.gates.policy_schemas import (
     CriterionResult,
@@ -23,6 +24,7 @@ from pmo_portfolio.gates.policy_schemas import (
     GatePolicyBody,
     GatePolicyState,
 )
+from pmo_portfolio.logic.fields import FieldDefinition
 from pmo_portfolio.logic.rules import FactKind, RuleError, evaluate, facts_of, parse_rule
 from pmo_portfolio.portfolios.models import Portfolio
 from pmo_portfolio.projects.models import Project
@@ -30,6 +32,21 @@ from pmo_portfolio.projects.models import Project
 
 def read_criteria(criteria_set: GateCriteriaSet | None) -> list[GateCriterion]:
     return [] if criteria_set is None else [GateCriterion.model_validate(c) for c in criteria_set.criteria]
+
+
+async def criteria_refused_under(
+    session: AsyncSession, portfolio_id: uuid.UUID, definitions: Sequence[FieldDefinition]
+) -> list[tuple[GateCriterion, str]]:
+    """The portfolio's stored gate criteria that would no longer parse under these custom field
+    definitions (a field they read removed, or its type changed), each with why."""
+    facts = facts_under(definitions)
+    refused = []
+    for criterion in read_criteria(await repository.criteria_of(session, portfolio_id)):
+        try:
+            parse_rule(criterion.rule, facts)
+        except RuleError as exc:
+            refused.append((criterion, str(exc)))
+    return refused
 
 
 def read_policy(policy: GatePolicy | None) -> GatePolicyBody:

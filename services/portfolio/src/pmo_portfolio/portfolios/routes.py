@@ -148,7 +148,9 @@ async def get_fields(portfolio: PortfolioDep, response: Response, _: Reader) -> 
         "is a 422 naming `body[i].key`, `body[i].type` or `body[i].choices`. A list under which a project of "
         "the portfolio would no longer be valid — a key removed that projects hold a value for, a type "
         "changed, choices narrowed, a field made required that a project lacks — is a 409 listing the "
-        "projects (`projects`) and each `fields.<key>` (`errors`): change those projects first. Honours "
+        "projects (`projects`) and each `fields.<key>` (`errors`): change those projects first. So is a "
+        "list that removes or retypes a field a gate criterion reads (`gate_criteria`, errors naming "
+        "`gate_criteria.<to_stage>.<key>`): change those criteria first. Honours "
         "`If-Match` (the portfolio's ETag) when sent; a change bumps the portfolio's version and publishes "
         '`portfolio.updated` with `changed: ["fields"]`; the same list again changes nothing.'
     ),

@@ -12,6 +12,8 @@ from pmo_common.errors import Conflict, PreconditionFailed, Unprocessable, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_portfolio.benefits import repository as benefit_repository
+from pmo_portfolio.gates.policy_schemas import GateCriterion
+from pmo_portfolio.gates.policy_service import criteria_refused_under
 from pmo_portfolio.logic.fields import FieldDefinition, FieldType, check_definitions, invalidated
 from pmo_portfolio.portfolios import repository
 from pmo_portfolio.portfolios.models import Portfolio
@@ -109,9 +111,22 @@ async def put_fields(
     refused = invalidated(definitions, stored)
     if refused:
         raise _would_invalidate(refused)
+    unreadable = await criteria_refused_under(session, portfolio.id, definitions)
+    if unreadable:
+        raise _would_break_criteria(unreadable)
     values = [d.model_dump() for d in body]
     await PORTFOLIOS.update(session, portfolio, principal, {"fields": values}, PortfolioUpdated)
     return portfolio
+
+
+def _would_break_criteria(refused: list[tuple[GateCriterion, str]]) -> Conflict:
+    listed = "; ".join(f"{c.to_stage}/{c.key} ({c.rule}): {why}" for c, why in refused[:10])
+    return Conflict(
+        f"{len(refused)} gate criteria read fields these definitions would remove or retype — {listed}. "
+        "Change or remove those criteria first (PUT /portfolios/{id}/gate-criteria), then PUT again.",
+        errors=field_errors((f"gate_criteria.{c.to_stage}.{c.key}", why) for c, why in refused[:MAX_LISTED]),
+        extra={"gate_criteria": [{"to_stage": c.to_stage, "key": c.key} for c, _ in refused[:MAX_LISTED]]},
+    )
 
 
 def _would_invalidate(refused: list[tuple[str, str, str]]) -> Conflict:
