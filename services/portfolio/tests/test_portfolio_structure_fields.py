@@ -25,6 +25,12 @@ PHASE = {"key": "phase", "label": "Phase", "type": "choice", "choices": ["Design
 BOROUGH = {"key": "borough", "label": "Borough", "type": "text", "choices": [], "required": False}
 COST = {"key": "cost_centre", "label": "Cost centre", "type": "number", "choices": [], "required": False}
 OPENED = {"key": "opened", "label": "Opened on", "type": "date", "choices": [], "required": False}
+OPENED_SINCE_2027 = {
+    "to_stage": "approved",
+    "key": "opened",
+    "description": "d",
+    "rule": "field.opened >= '2027-01-01'",
+}
 DEFINITIONS = [PHASE, BOROUGH, COST, OPENED]
 
 
@@ -310,12 +316,7 @@ async def test_a_date_field_is_ordered_as_a_date_in_gate_rules_and_a_text_field_
     pf = await api.portfolio()
     await put_fields(client, pf["id"], [OPENED, BOROUGH])
     criteria_url = f"{BASE}/portfolios/{pf['id']}/gate-criteria"
-    criterion = {
-        "to_stage": "approved",
-        "key": "opened",
-        "description": "d",
-        "rule": "field.opened >= '2027-01-01'",
-    }
+    criterion = OPENED_SINCE_2027
     for rule, message in (
         ("field.borough > 'M'", "is a text: compare it with == or !="),
         ("field.opened >= 2027", "is a date; compare it with a quoted date"),
@@ -346,12 +347,7 @@ async def test_fields_a_gate_criterion_reads_cannot_be_removed_or_retyped_under_
     pf = await api.portfolio()
     await put_fields(client, pf["id"], [OPENED, BOROUGH, COST])
     criteria_url = f"{BASE}/portfolios/{pf['id']}/gate-criteria"
-    criterion = {
-        "to_stage": "approved",
-        "key": "opened",
-        "description": "d",
-        "rule": "field.opened >= '2027-01-01'",
-    }
+    criterion = OPENED_SINCE_2027
     assert (await client.put(criteria_url, json=[criterion], headers=ADMIN)).status_code == 200
     fields_url = f"{BASE}/portfolios/{pf['id']}/fields"
     for definitions in ([BOROUGH, COST], [{**OPENED, "type": "text"}, BOROUGH, COST]):
