@@ -1,12 +1,16 @@
 """The Stack's database hook (`make bench` with PMO_BENCH_DATABASE_URL): services without a URL of
-their own get the hook's, once per service, and an explicit URL still wins."""
+their own get the hook's, once per service, and an explicit URL still wins; and a service whose
+picked port is taken before it binds moves to a free one, once, before it has been ready."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pmo_common.natsserver import NatsServer
+from pmo_common.testing.harness import TEST_JWT_SECRET
 from pmo_common.testing.stack import Stack
 
 
@@ -43,3 +47,46 @@ def test_the_hook_gives_each_service_one_database(tmp_path: Path, hooked: list[s
     assert portfolio == "postgresql+asyncpg://bench@db/portfolio_2"
     assert risk == "sqlite+aiosqlite:///x.db"
     assert hooked == ["reporting", "portfolio"]
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    """A port some other process holds: bound and listening, as a concurrent suite's service would."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield int(sock.getsockname()[1])
+
+
+def test_a_service_moves_off_a_port_taken_between_pick_and_bind(
+    tmp_path: Path, nats_server: NatsServer, taken_port: int
+) -> None:
+    stack = Stack(tmp_path, nats_server.url, TEST_JWT_SECRET)
+    service = stack.add("risk")
+    service.port = taken_port  # what free_port() returned, then another process bound it
+    try:
+        stack.start("risk")
+        assert service.port != taken_port
+        assert service.ready()
+        assert b"address already in use" in service.log_file.read_bytes().lower()
+    finally:
+        stack.stop()
+
+
+def test_a_restart_keeps_its_address_and_says_when_it_is_taken(
+    tmp_path: Path, nats_server: NatsServer
+) -> None:
+    stack = Stack(tmp_path, nats_server.url, TEST_JWT_SECRET)
+    service = stack.add("risk")
+    try:
+        stack.start("risk")
+        service.kill()
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", service.port))
+            sock.listen()
+            service.start()
+            # Clients hold the address of a service that was once ready: a restart does not move it.
+            with pytest.raises(RuntimeError, match="risk exited"):
+                service.wait_ready(timeout=30)
+    finally:
+        stack.stop()

@@ -28,6 +28,11 @@ class ServiceProcess:
     log_file: Path
     workers: int = 1
     process: subprocess.Popen[bytes] | None = None
+    # A port picked by `free_port` is only free when it is picked: another process (a suite running
+    # beside this one) can bind it before uvicorn does. Until the service has once been ready it may
+    # move to a fresh port; after that a restart keeps its address, as clients hold it.
+    movable: bool = False
+    _log_offset: int = 0
 
     @property
     def url(self) -> str:
@@ -39,6 +44,7 @@ class ServiceProcess:
 
     def start(self) -> ServiceProcess:
         log = open(self.log_file, "ab")  # noqa: SIM115 - the child keeps it
+        self._log_offset = log.tell()
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -75,11 +81,21 @@ class ServiceProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
+                if self.movable and self._port_was_taken():
+                    self.port = free_port()
+                    self.start()
+                    continue
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log_file}")
             if self.ready():
+                self.movable = False
                 return
             time.sleep(0.2)
         raise RuntimeError(f"{self.name} not ready within {timeout}s; see {self.log_file}")
+
+    def _port_was_taken(self) -> bool:
+        with open(self.log_file, "rb") as log:
+            log.seek(self._log_offset)
+            return b"address already in use" in log.read().lower()
 
     def stop(self, timeout: float = 15) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -139,7 +155,12 @@ class Stack:
             **(env or {}),
         }
         process = ServiceProcess(
-            name, port or free_port(), service_env, self.workdir / f"{name}{instance}.log", workers=workers
+            name,
+            port or free_port(),
+            service_env,
+            self.workdir / f"{name}{instance}.log",
+            workers=workers,
+            movable=port is None,
         )
         self.services[name + instance] = process
         return process
