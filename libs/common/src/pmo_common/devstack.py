@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 
 from pmo_common.auth import make_token
 from pmo_common.db import maintenance_connection
-from pmo_common.natsserver import NatsServer, free_port, port_open
+from pmo_common.natsserver import NatsServer, port_open
 from pmo_common.settings import Settings
 
 SERVICES = {"portfolio": 8001, "risk": 8002, "resource": 8003, "reporting": 8004}
@@ -81,7 +81,8 @@ def _broker(var: Path) -> tuple[str, NatsServer | None]:
         if not port_open(parsed.hostname or "127.0.0.1", parsed.port or 4222):
             print(f"warning: PMO_NATS_URL={nats_url} does not answer yet; the services will keep retrying")
         return nats_url, None
-    port = 4222 if not port_open("127.0.0.1", 4222) else free_port()
+    # 4222 when free; else a picked port, which the server may leave if it is taken before it binds.
+    port = 4222 if not port_open("127.0.0.1", 4222) else None
     nats = NatsServer(var / "nats", port, name="pmo-dev").start()
     print(f"nats-server {nats.url} (JetStream data in {var / 'nats'})")
     return nats.url, nats

@@ -37,6 +37,10 @@ def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
         return False
 
 
+class _ClientPortTaken(Exception):
+    """nats-server exited because another process holds the client port."""
+
+
 class NatsServer:
     """One nats-server process with its own store directory; `cluster` peers make an R3 cluster."""
 
@@ -52,6 +56,9 @@ class NatsServer:
     ) -> None:
         self.store_dir = Path(store_dir)
         self.port = port or free_port()
+        # As in the test stack: a picked port is free only when picked. Until the server has once been
+        # ready its client port may move; a restart keeps it, as clients hold the URL.
+        self._movable = port is None
         self.name = name
         self.cluster_port = cluster_port
         self.routes = routes or []
@@ -83,9 +90,26 @@ class NatsServer:
 
     def start(self, wait: float = 15.0) -> NatsServer:
         self.store_dir.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + wait
+        while True:
+            offset = self._spawn()
+            try:
+                self._wait_ready(offset, deadline)
+            except _ClientPortTaken:
+                if not self._movable:
+                    raise RuntimeError(
+                        f"nats-server: port {self.port} is taken; see {self.log_file}"
+                    ) from None
+                self.port = free_port()
+                continue
+            self._movable = False
+            return self
+
+    def _spawn(self) -> int:
         config = self.store_dir / f"{self.name}.conf"
         config.write_text(self._config())
         log = open(self.log_file, "ab")  # noqa: SIM115 - the child keeps it open
+        offset = log.tell()
         self.process = subprocess.Popen(
             [nats_server_binary(), "-c", str(config)],
             stdout=log,
@@ -93,14 +117,27 @@ class NatsServer:
             start_new_session=True,
         )
         log.close()
-        deadline = time.monotonic() + wait
+        return offset
+
+    def _wait_ready(self, offset: int, deadline: float) -> None:
+        # An open port alone proves nothing: it may be another process's. Ready is this process
+        # alive, saying so in its own log, and the port answering.
+        assert self.process is not None
         while time.monotonic() < deadline:
+            said = self._log_since(offset)
             if self.process.poll() is not None:
+                if b"address already in use" in said and f"127.0.0.1:{self.port}: bind".encode() in said:
+                    raise _ClientPortTaken
                 raise RuntimeError(f"nats-server exited at start; see {self.log_file}")
-            if port_open("127.0.0.1", self.port, timeout=0.2):
-                return self
+            if b"Server is ready" in said and port_open("127.0.0.1", self.port, timeout=0.2):
+                return
             time.sleep(0.05)
-        raise RuntimeError(f"nats-server did not listen on {self.port} within {wait}s")
+        raise RuntimeError(f"nats-server did not listen on {self.port} in time; see {self.log_file}")
+
+    def _log_since(self, offset: int) -> bytes:
+        with open(self.log_file, "rb") as log:
+            log.seek(offset)
+            return log.read()
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.process is None or self.process.poll() is not None:
