@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gc
 import json
 import time
 
@@ -29,6 +30,19 @@ async def client(make_settings):
     )
     async with running(create_app(settings)) as c:
         yield c
+
+
+async def test_what_startup_built_is_out_of_garbage_collection_until_shutdown(make_settings):
+    """A full collection walked the ~230,000 objects startup builds (modules, models, routes) every
+    time, 230-300 ms with the event loop stopped: the p99 of every route. Frozen while the app runs;
+    unfrozen when it stops, so an app started and stopped inside a longer process leaves nothing
+    uncollectable behind."""
+    app = create_app(make_settings("portfolio"))
+    assert gc.get_freeze_count() == 0
+    async with running(app) as c:
+        assert gc.get_freeze_count() > 50_000  # at least the libraries', the service's modules and models
+        assert (await c.get(URL, headers=auth("ada", "viewer"))).status_code == 200
+    assert gc.get_freeze_count() == 0
 
 
 def _problem(response, status: int) -> dict:
