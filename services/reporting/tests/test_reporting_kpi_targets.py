@@ -290,8 +290,7 @@ async def test_storing_targets_bumps_the_dashboard_version(client, feed, app) ->
     portfolio = await feed.portfolio()
 
     async def key() -> CacheKey:
-        async with app.state.db.sessionmaker() as session:
-            return await cache_key(session, uuid.UUID(portfolio["id"]), datetime.now(UTC).date(), True)
+        return await cache_key(app.state.db, uuid.UUID(portfolio["id"]), datetime.now(UTC).date(), True)
 
     before = await key()
     assert (await client.put(targets_url(portfolio["id"]), json=STRICT, headers=ADMIN)).status_code == 200

@@ -11,6 +11,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from pmo_common.db import Database
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -86,7 +87,12 @@ async def breakdown(
 
 
 async def breakdown_json(
-    session: AsyncSession, portfolio: PortfolioView, as_of: date, dimension: Dimension, cache: DashboardCache
+    session: AsyncSession,
+    portfolio: PortfolioView,
+    as_of: date,
+    dimension: Dimension,
+    cache: DashboardCache,
+    db: Database,
 ) -> bytes:
-    key = await cache_key(session, portfolio.id, as_of, as_of >= today(), ("breakdown", dimension))
+    key = await cache_key(db, portfolio.id, as_of, as_of >= today(), ("breakdown", dimension))
     return await cache.body(key, lambda: breakdown(session, portfolio, as_of, dimension))

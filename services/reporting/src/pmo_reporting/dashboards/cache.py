@@ -3,8 +3,9 @@ portfolio, the as-of date (and whether it is answered from current state or hist
 versions of the portfolio and of org-wide data, and what was asked (the dashboard's narrowing, the
 breakdown's dimension). Every write that can change a figure bumps a version in its own
 transaction (`readmodels.repository.bump_versions`), so an entry is never served stale and
-replicas never need to tell each other anything; a version read in the request's transaction
-costs one primary-key query."""
+replicas never need to tell each other anything; the versions are read in one Core statement of
+two primary-key look-ups on a read connection, with no session: a cached answer costs that one
+statement after the portfolio's."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ from datetime import date
 from typing import Any
 
 from fastapi import FastAPI
+from pmo_common.db import Database
 from pydantic import BaseModel
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, func, select
 
 from pmo_reporting.readmodels.models import GLOBAL_SCOPE, DataVersion
 
@@ -83,13 +84,20 @@ def cache_of(app: FastAPI) -> DashboardCache:
     return cache
 
 
+def _version_of(scope: Any) -> Any:
+    version = select(DataVersion.version).where(DataVersion.scope_id == scope).scalar_subquery()
+    return func.coalesce(version, 0)
+
+
+_VERSIONS = select(
+    _version_of(bindparam("portfolio", type_=DataVersion.scope_id.type)).label("portfolio"),
+    _version_of(GLOBAL_SCOPE).label("everything"),
+)
+
+
 async def cache_key(
-    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, current: bool, asked: Any = ()
+    db: Database, portfolio_id: uuid.UUID, as_of: date, current: bool, asked: Any = ()
 ) -> CacheKey:
-    rows = await session.execute(
-        select(DataVersion.scope_id, DataVersion.version).where(
-            DataVersion.scope_id.in_((portfolio_id, GLOBAL_SCOPE))
-        )
-    )
-    versions: dict[uuid.UUID, int] = {scope: version for scope, version in rows}
-    return (portfolio_id, as_of, current, versions.get(portfolio_id, 0), versions.get(GLOBAL_SCOPE, 0), asked)
+    row = await db.read_one(_VERSIONS, {"portfolio": portfolio_id})
+    assert row is not None  # a SELECT without FROM always has its one row
+    return (portfolio_id, as_of, current, row.portfolio, row.everything, asked)

@@ -163,10 +163,10 @@ async def dashboard_json(
     cache: DashboardCache,
     scope: Scope = EVERYTHING,
     *,
-    db: Database | None = None,
+    db: Database,
 ) -> bytes:
     """The dashboard's JSON body, from the cache when no figure it depends on has changed."""
-    key = await cache_key(session, portfolio.id, as_of, as_of >= today(), ("dashboard", scope.key))
+    key = await cache_key(db, portfolio.id, as_of, as_of >= today(), ("dashboard", scope.key))
     return await cache.body(key, lambda: dashboard(session, portfolio, as_of, scope, db=db))
 
 

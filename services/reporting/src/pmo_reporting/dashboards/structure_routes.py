@@ -32,7 +32,9 @@ async def portfolio_breakdown(
     row's sums) as of the date, one row per value of `by` — the stage, the programme's code, the
     manager or a custom field's value, each as it stood on the date — plus a row with `key: null`
     for the projects without one. The rows add up to the dashboard's figures."""
-    body = await breakdown.breakdown_json(session, portfolio, as_of, by, cache_of(request.app))
+    body = await breakdown.breakdown_json(
+        session, portfolio, as_of, by, cache_of(request.app), request.app.state.db
+    )
     return Response(body, media_type="application/json")
 
 

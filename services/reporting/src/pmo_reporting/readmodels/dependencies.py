@@ -7,7 +7,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from pmo_common.errors import NotFound
 from pmo_common.http import SessionDep
 
@@ -25,8 +25,8 @@ async def valid_project(project_id: uuid.UUID, session: SessionDep) -> ProjectVi
     return project
 
 
-async def valid_portfolio(portfolio_id: uuid.UUID, session: SessionDep) -> PortfolioView:
-    portfolio = await repository.get_portfolio(session, portfolio_id)
+async def valid_portfolio(portfolio_id: uuid.UUID, request: Request) -> PortfolioView:
+    portfolio = await repository.read_portfolio(request.app.state.db, portfolio_id)
     if portfolio is None:
         raise NotFound(
             f"No portfolio with id {portfolio_id} is known to reporting "
