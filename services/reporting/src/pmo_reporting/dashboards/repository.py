@@ -115,28 +115,26 @@ async def _top_risks(
     return list((await session.execute(stmt)).all())
 
 
-def _roles_used(portfolio_id: uuid.UUID, as_of: date, *, current: bool, scope: Scope) -> Select[Any]:
+async def roles_used(
+    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, *, current: bool, scope: Scope = EVERYTHING
+) -> list[str]:
     """The roles the allocations of the portfolio's live projects (as of the date; those `scope`
     covers) use, in any month. Demand arrives per project (`demand.changed`), staffed or not, with
     its role; over-allocations name a person and their role but no project: the role is what ties
-    the two."""
+    the two. Read once per dashboard and passed on as a list: as a subquery of each capacity
+    statement, every one re-derived the covered projects (a fifth of a past date's dashboard)."""
     projects = state.project_state(portfolio_id, as_of, current=current, scope=scope).subquery("covered")
-    return select(DemandCell.role).where(DemandCell.project_id.in_(select(projects.c.id))).distinct()
+    roles = select(DemandCell.role).where(DemandCell.project_id.in_(select(projects.c.id))).distinct()
+    return sorted((await session.scalars(roles)).all())
 
 
 async def capacity_figures(
-    session: AsyncSession,
-    portfolio_id: uuid.UUID,
-    as_of: date,
-    *,
-    current: bool,
-    period: str,
-    scope: Scope = EVERYTHING,
-) -> tuple[list[str], dict[str, float], dict[str, float]]:
-    """The roles the portfolio's projects use, and their org-wide capacity and demand hours in one
-    month (people serve every portfolio, so a role's load is everyone's demand on it)."""
-    roles = _roles_used(portfolio_id, as_of, current=current, scope=scope)
-    used = sorted((await session.scalars(roles)).all())
+    session: AsyncSession, roles: Sequence[str], period: str
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The org-wide capacity and demand hours of `roles` in one month (people serve every
+    portfolio, so a role's load is everyone's demand on it)."""
+    if not roles:
+        return {}, {}
     capacity = (
         await session.execute(
             select(CapacityCell.role, CapacityCell.hours).where(
@@ -151,21 +149,15 @@ async def capacity_figures(
             .group_by(DemandCell.role)
         )
     ).all()
-    return used, {r: float(h) for r, h in capacity}, {r: float(h or 0) for r, h in demand}
+    return {r: float(h) for r, h in capacity}, {r: float(h or 0) for r, h in demand}
 
 
 async def overallocations(
-    session: AsyncSession,
-    portfolio_id: uuid.UUID,
-    as_of: date,
-    *,
-    current: bool,
-    period: str,
-    limit: int = 100,
-    scope: Scope = EVERYTHING,
+    session: AsyncSession, roles: Sequence[str], period: str, *, limit: int = 100
 ) -> list[Overallocation]:
-    """The month's over-allocated people whose role the portfolio's projects use."""
-    roles = _roles_used(portfolio_id, as_of, current=current, scope=scope)
+    """The month's over-allocated people in `roles`, the most over first."""
+    if not roles:
+        return []
     stmt = (
         select(Overallocation)
         .where(Overallocation.period == period, Overallocation.role.in_(roles))

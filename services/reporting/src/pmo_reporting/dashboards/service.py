@@ -56,16 +56,13 @@ async def capacity_summary(
     """The month of `as_of`, for the roles and people the portfolio's projects (those `scope`
     covers) use."""
     period, current = month_of(as_of), as_of >= today()
-    roles, capacity, demand = await repository.capacity_figures(
-        session, portfolio_id, as_of, current=current, period=period, scope=scope
-    )
+    roles = await repository.roles_used(session, portfolio_id, as_of, current=current, scope=scope)
+    capacity, demand = await repository.capacity_figures(session, roles, period)
     utilisation = {
         role: (round(demand.get(role, 0.0) / capacity[role], 4) if capacity.get(role) else None)
         for role in roles
     }
-    over = await repository.overallocations(
-        session, portfolio_id, as_of, current=current, period=period, scope=scope
-    )
+    over = await repository.overallocations(session, roles, period)
     return CapacitySummary(
         period=period,
         utilisation_by_role=utilisation,
