@@ -49,15 +49,6 @@ def test_the_hook_gives_each_service_one_database(tmp_path: Path, hooked: list[s
     assert hooked == ["reporting", "portfolio"]
 
 
-@pytest.fixture
-def taken_port() -> Iterator[int]:
-    """A port some other process holds: bound and listening, as a concurrent suite's service would."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen()
-        yield int(sock.getsockname()[1])
-
-
 def test_a_service_moves_off_a_port_taken_between_pick_and_bind(
     tmp_path: Path, nats_server: NatsServer, taken_port: int
 ) -> None:
@@ -82,6 +73,9 @@ def test_a_restart_keeps_its_address_and_says_when_it_is_taken(
         stack.start("risk")
         service.kill()
         with socket.socket() as sock:
+            # As servers do (uvicorn too): the killed service's accepted connections may linger in
+            # TIME_WAIT on the port, and a plain bind would fail on them rather than on a listener.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind(("127.0.0.1", service.port))
             sock.listen()
             service.start()

@@ -1,9 +1,11 @@
-"""pytest fixtures (loaded by the root conftest): `nats_server`, `database_url`, `make_settings`."""
+"""pytest fixtures (loaded by the root conftest): `nats_server`, `database_url`, `make_settings`,
+`taken_port`."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -99,3 +101,13 @@ async def new_database() -> AsyncIterator[Callable[[Path], Any]]:
     yield factory
     for url in created:
         await drop_postgres_database(url)
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    """A port another process holds, bound and listening — as a suite running beside this one may
+    take the port a test picked before its server binds it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield int(sock.getsockname()[1])
