@@ -37,6 +37,13 @@ def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
         return False
 
 
+def log_since(path: Path, offset: int) -> bytes:
+    """What a child process wrote to its log after `offset` (the log's size when it was started)."""
+    with open(path, "rb") as log:
+        log.seek(offset)
+        return log.read()
+
+
 class _ClientPortTaken(Exception):
     """nats-server exited because another process holds the client port."""
 
@@ -124,7 +131,7 @@ class NatsServer:
         # alive, saying so in its own log, and the port answering.
         assert self.process is not None
         while time.monotonic() < deadline:
-            said = self._log_since(offset)
+            said = log_since(self.log_file, offset)
             if self.process.poll() is not None:
                 if b"address already in use" in said and f"127.0.0.1:{self.port}: bind".encode() in said:
                     raise _ClientPortTaken
@@ -133,11 +140,6 @@ class NatsServer:
                 return
             time.sleep(0.05)
         raise RuntimeError(f"nats-server did not listen on {self.port} in time; see {self.log_file}")
-
-    def _log_since(self, offset: int) -> bytes:
-        with open(self.log_file, "rb") as log:
-            log.seek(offset)
-            return log.read()
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.process is None or self.process.poll() is not None:

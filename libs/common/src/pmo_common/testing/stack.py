@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from pmo_common.natsserver import free_port
+from pmo_common.natsserver import free_port, log_since
 
 SERVICES = ("portfolio", "risk", "resource", "reporting")
 PREFIX = {s: f"/{s}/v1" for s in SERVICES}
@@ -81,7 +81,7 @@ class ServiceProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                if self.movable and self._port_was_taken():
+                if self.movable and b"address already in use" in log_since(self.log_file, self._log_offset):
                     self.port = free_port()
                     self.start()
                     continue
@@ -91,11 +91,6 @@ class ServiceProcess:
                 return
             time.sleep(0.2)
         raise RuntimeError(f"{self.name} not ready within {timeout}s; see {self.log_file}")
-
-    def _port_was_taken(self) -> bool:
-        with open(self.log_file, "rb") as log:
-            log.seek(self._log_offset)
-            return b"address already in use" in log.read().lower()
 
     def stop(self, timeout: float = 15) -> None:
         if self.process is None or self.process.poll() is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from pmo_common.contracts.problem import FieldError
 from pmo_common.errors import NotFound, Unprocessable, invalid
 from pmo_common.http import SessionDep
@@ -16,6 +16,7 @@ from pmo_common.queries import field_filters
 from pmo_reporting.logic.structure import Dimension, Scope, filter_value, parse_dimension
 from pmo_reporting.readmodels.dependencies import PortfolioDep
 from pmo_reporting.readmodels.models import PortfolioView, ProgrammeView
+from pmo_reporting.readmodels.repository import read_portfolio
 
 MAX_TAGS = 20
 
@@ -29,9 +30,9 @@ async def valid_programme(programme_id: uuid.UUID, session: SessionDep) -> Progr
     return programme
 
 
-async def programme_portfolio(programme: ProgrammeDep, session: SessionDep) -> PortfolioView:
-    portfolio = await session.get(PortfolioView, programme.portfolio_id)
-    if portfolio is None or portfolio.deleted:
+async def programme_portfolio(programme: ProgrammeDep, request: Request) -> PortfolioView:
+    portfolio = await read_portfolio(request.app.state.db, programme.portfolio_id)
+    if portfolio is None:
         raise NotFound(f"The portfolio of programme {programme.id} is not known to reporting.")
     return portfolio
 
