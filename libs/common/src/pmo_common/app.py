@@ -42,6 +42,7 @@ from pmo_common.health import (
 )
 from pmo_common.idempotency import IdempotencyMiddleware
 from pmo_common.limits import BodySizeLimitMiddleware
+from pmo_common.metrics import ROUTES
 from pmo_common.migrations import migrations_at_head, upgrade_to_head
 from pmo_common.observability import RequestMiddleware, configure_logging
 from pmo_common.queries import strict_query
@@ -103,6 +104,9 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
         ctx = await _start(spec, settings)
         app.state.ctx = ctx
         app.state.db = ctx.db
+        # The route templates the metrics label requests with (and the routers' own route lists,
+        # which FastAPI builds on first use): built here, the first request would pay 100-400 ms.
+        ROUTES.templates(app)
         # What startup built (modules, models, routes: ~230,000 objects) lives as long as the process;
         # in the oldest generation every full collection walked it again, 230-300 ms on our 2-core
         # machine, with the event loop stopped — the p99 of every route. Frozen, collections walk only

@@ -7,6 +7,7 @@ import re
 import weakref
 from typing import Any
 
+from fastapi.routing import APIRoute, iter_route_contexts
 from prometheus_client import Counter, Gauge, Histogram
 from starlette.types import Scope
 
@@ -66,8 +67,8 @@ class HTTPMetrics:
 
 
 class RouteTemplates:
-    """Maps a request path to its route template using the app's OpenAPI paths: independent of
-    how the router nests included routers, and the same templates the docs show."""
+    """Maps a request path to its route template: the path of each documented operation, as the
+    OpenAPI document names it, independent of how the router nests included routers."""
 
     def __init__(self) -> None:
         # Per app: several services may share a process (tests), each with its own paths.
@@ -75,8 +76,22 @@ class RouteTemplates:
             weakref.WeakKeyDictionary()
         )
 
+    def templates(self, app: Any) -> list[str]:
+        """The app's route templates, most specific first; compiled on first use (`app.py`: at startup)."""
+        return self._for(app)[1]
+
+    def _for(self, app: Any) -> tuple[re.Pattern[str], list[str]]:
+        compiled = self._compiled.get(app)
+        if compiled is None:
+            compiled = self._compiled[app] = self._compile(app)
+        return compiled
+
     def _compile(self, app: Any) -> tuple[re.Pattern[str], list[str]]:
-        templates = list(app.openapi().get("paths", {}))
+        # The routes themselves, not `app.openapi()["paths"]`: building the document took 150-300 ms,
+        # paid by the first request after every start (issue #17); these are the same paths.
+        routes = iter_route_contexts(app.routes)
+        documented = (r.path_format for r in routes if _documented(r.original_route) and r.path_format)
+        templates = list(dict.fromkeys(documented))
         # Literal segments win over parameters (`/latest` before `/{report_id}`).
         templates.sort(key=lambda t: (t.count("{"), -len(t)))
         # One alternation, tried in that order inside the regex engine, not one Python match per route.
@@ -91,16 +106,18 @@ class RouteTemplates:
         if _ROUTE_KEY in scope:
             return scope[_ROUTE_KEY]
         app = scope.get("app")
-        if app is None or not hasattr(app, "openapi"):
+        if app is None or not hasattr(app, "routes"):
             return None
-        compiled = self._compiled.get(app)
-        if compiled is None:
-            compiled = self._compiled[app] = self._compile(app)
-        pattern, templates = compiled
+        pattern, templates = self._for(app)
         match = pattern.match(scope.get("path", ""))
         template = templates[int(match.lastgroup[1:])] if match and match.lastgroup else None
         scope[_ROUTE_KEY] = template
         return template
+
+
+def _documented(route: Any) -> bool:
+    """What the OpenAPI document lists: the API routes it includes (not docs pages, not mounts)."""
+    return isinstance(route, APIRoute) and route.include_in_schema
 
 
 _ROUTE_KEY = "pmo.route_template"
