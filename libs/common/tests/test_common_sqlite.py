@@ -13,6 +13,7 @@ from typing import Any
 import aiosqlite
 import pytest
 from pmo_common.db import Database, service_metadata, write_behind
+from pmo_common.sqlite import MMAP_BYTES
 from sqlalchemy import Column, Integer, String, Table, bindparam, event, func, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
@@ -143,3 +144,12 @@ async def test_on_sqlite_a_read_by_key_waits_for_a_locked_file_without_stalling_
         assert row is not None and row.name == "two"
     finally:
         await reopened.dispose()
+
+
+async def test_sqlite_connections_read_the_file_through_a_memory_map(db: Database):
+    """Each pooled connection otherwise reads every page it touches into its own small cache."""
+    if not db.sqlite:
+        pytest.skip("a SQLite setting")
+    for engine in (db.engine, db.read_engine):
+        async with engine.connect() as conn:
+            assert (await conn.exec_driver_sql("PRAGMA mmap_size")).scalar() == MMAP_BYTES

@@ -204,8 +204,15 @@ def connect(database: str, **kwargs: Any) -> OneHopConnection:
     return connection
 
 
+MMAP_BYTES = 1 << 30
+"""How much of the database file a connection reads through a memory map. Without one, every page
+a new pooled connection touches is a read() into its own 2 MB page cache; mapped, the connections
+share the OS page cache: a past-date dashboard over 5,000 projects in 74 ms, not 82 (issue #17).
+Address space, not memory: only the pages read are resident."""
+
+
 def configure(engine: AsyncEngine, *, immediate: bool | None) -> None:
-    """WAL, foreign keys and the busy timeout on every connection; `immediate`: write transactions
+    """WAL, foreign keys, the busy timeout and the memory map on every connection; `immediate`: write transactions
     take the write lock when they begin. `immediate=None`: an autocommit engine that never opens a
     transaction itself."""
 
@@ -218,6 +225,7 @@ def configure(engine: AsyncEngine, *, immediate: bool | None) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         cursor.close()
 
     if immediate is None:
