@@ -8,15 +8,19 @@ import base64
 import gc
 import importlib
 import json
+import subprocess
+import sys
 import time
+from dataclasses import replace
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from pmo_common.app import create_app as build_app
 from pmo_common.metrics import ROUTES
 from pmo_common.testing.harness import TEST_JWT_SECRET, auth, eventually, running, token
-from pmo_portfolio.main import create_app
+from pmo_portfolio.main import SPEC, create_app
 
 URL = "/portfolio/v1/portfolios"
 BODY = {"name": "Growth", "currency": "EUR", "budget": "250000.00"}
@@ -57,6 +61,41 @@ async def test_the_first_request_after_startup_does_not_wait_for_the_openapi_doc
         assert app.openapi_schema is None
         assert "/portfolio/v1/portfolios/{portfolio_id}" in (await c.get("/openapi.json")).json()["paths"]
         assert 'route="/portfolio/v1/portfolios"' in (await c.get("/metrics")).text
+
+
+FRESH_START = """
+import asyncio, sys
+from pmo_common.testing.harness import service_settings
+from pmo_portfolio.main import create_app
+
+async def main():
+    app = create_app(service_settings("portfolio", sys.argv[1], sys.argv[2]))
+    async with app.router.lifespan_context(app):
+        print("anyio._backends._asyncio" in sys.modules)
+
+asyncio.run(main())
+"""
+
+
+def test_a_fresh_process_has_loaded_what_the_first_request_would_import(database_url, nats_server):
+    """anyio's asyncio backend, which the first cancel scope (every route with a session) imports."""
+    run = subprocess.run(
+        [sys.executable, "-c", FRESH_START, database_url, nats_server.url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "True"
+
+
+async def test_a_failing_warm_up_is_logged_and_the_service_serves_without_it(make_settings, caplog):
+    async def warm_up(db) -> None:
+        raise RuntimeError("cold")
+
+    async with running(build_app(replace(SPEC, warm_up=warm_up), make_settings("portfolio"))) as c:
+        assert (await c.get(URL, headers=auth("ada", "viewer"))).status_code == 200
+    assert any(r.message == "warm-up failed; serving without it" and r.exc_info for r in caplog.records)
 
 
 @pytest.mark.parametrize("service", ["portfolio", "risk", "resource", "reporting"])

@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -54,6 +55,10 @@ log = logging.getLogger("pmo.app")
 
 BackgroundJob = Callable[["ServiceContext"], Coroutine[Any, Any, None]]
 
+WarmUp = Callable[[Database], Coroutine[Any, Any, None]]
+"""Work done once at startup so that the first requests do not pay for it (statements compiled,
+connections opened); run before readiness, an error in it is logged and startup goes on."""
+
 
 COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: problem("Missing, invalid or expired credentials."),
@@ -76,6 +81,7 @@ class ServiceSpec:
     # Path prefixes (after `prefix`) served with the import body limit; `{name}` matches one segment.
     large_body_paths: Sequence[str] = ()
     background: Sequence[BackgroundJob] = ()
+    warm_up: WarmUp | None = None
     version: str = "0.1.0"
     openapi_tags: Sequence[dict[str, Any]] = ()
 
@@ -104,9 +110,8 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
         ctx = await _start(spec, settings)
         app.state.ctx = ctx
         app.state.db = ctx.db
-        # The route templates the metrics label requests with (and the routers' own route lists,
-        # which FastAPI builds on first use): built here, the first request would pay 100-400 ms.
-        ROUTES.templates(app)
+        await _warm_up(spec, ctx.db)
+        _before_the_first_request(app)
         # What startup built (modules, models, routes: ~230,000 objects) lives as long as the process;
         # in the oldest generation every full collection walked it again, 230-300 ms on our 2-core
         # machine, with the event loop stopped — the p99 of every route. Frozen, collections walk only
@@ -185,6 +190,25 @@ def _path_prefix(template: str) -> re.Pattern[str]:
     """A path prefix in which each `{name}` segment stands for any one path segment."""
     parts = re.split(r"\{[^}/]+\}", template)
     return re.compile("[^/]+".join(re.escape(part) for part in parts))
+
+
+def _before_the_first_request(app: FastAPI) -> None:
+    """What the first request after a start would otherwise do (issue #17: 420 ms for a list that
+    then answers in 5 ms): the route templates the metrics label requests with, and the routers'
+    own route lists, which FastAPI builds on first use (100-400 ms); anyio's asyncio backend, which
+    a route with a `yield` dependency (every session) imports when it first enters a cancel scope
+    (40 ms)."""
+    ROUTES.templates(app)
+    anyio.get_cancelled_exc_class()
+
+
+async def _warm_up(spec: ServiceSpec, db: Database) -> None:
+    if spec.warm_up is None:
+        return
+    try:
+        await spec.warm_up(db)
+    except Exception:  # an optimisation: the service serves without it, only its first requests slower
+        log.exception("warm-up failed; serving without it")
 
 
 async def _start(spec: ServiceSpec, settings: Settings) -> ServiceContext:
