@@ -15,6 +15,7 @@ from pmo_reporting.admin.routes import router as admin_router
 from pmo_reporting.dashboards.routes import router as dashboards_router
 from pmo_reporting.dashboards.structure_routes import portfolio_router as breakdown_router
 from pmo_reporting.dashboards.structure_routes import programme_router
+from pmo_reporting.dashboards.warmup import warm_up
 from pmo_reporting.evm.routes import router as evm_router
 from pmo_reporting.handlers import handlers
 from pmo_reporting.status_reports.routes import router as status_reports_router
@@ -55,6 +56,7 @@ SPEC = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     handlers=handlers,
     background=[deliver_webhooks],
+    warm_up=warm_up,
 )
 
 
