@@ -12,9 +12,9 @@ from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 import pytest
-from pmo_common.contracts.events import PortfolioCreated, ProjectCreated
+from pmo_common.contracts.events import PortfolioCreated, ProgrammeCreated, ProjectCreated
 from pmo_common.testing.harness import auth, eventually
-from pmo_reporting.readmodels.models import DemandCell
+from pmo_reporting.readmodels.models import DemandCell, ProgrammeView
 from sqlalchemy import event, func, select
 from sqlalchemy.engine.default import CACHE_MISS
 
@@ -273,34 +273,49 @@ async def test_rebuild_is_admin_only_and_restores_the_same_dashboard(client, por
 
 async def test_the_first_dashboards_after_a_start_compile_no_statement(app, client, feed) -> None:
     """The first dashboard after a start paid for compiling its statements (157 ms against 80-90 ms
-    for the next ones over 5,000 projects, issue #17); the service compiles them at startup."""
-    portfolio = await feed.publish(PortfolioCreated, {"id": str(uuid.uuid4()), "version": 1, "name": "P"}
-                                   | {"currency": "EUR", "budget": "1000.00"})  # fmt: skip
-    project = await feed.publish(ProjectCreated, feed.project_data(portfolio["id"], stage="in_progress"))
+    for the next ones over 5,000 projects, issue #17); the service compiles them at startup: a
+    portfolio's and a programme's, today's and a past date's."""
+    portfolio_id, programme_id = str(uuid.uuid4()), str(uuid.uuid4())
+    await feed.publish(PortfolioCreated, {"id": portfolio_id, "version": 1, "name": "P", "currency": "EUR"}
+                       | {"budget": "1000.00"})  # fmt: skip
+    await feed.publish(ProgrammeCreated, {"id": programme_id, "version": 1, "portfolio_id": portfolio_id}
+                       | {"code": "PG", "name": "Programme"})  # fmt: skip
+    project = feed.project_data(portfolio_id, stage="in_progress", programme_id=programme_id)
+    await feed.publish(ProjectCreated, project)
     month = datetime.now(UTC).strftime("%Y-%m")
     await feed.demand(project["id"], 1, [{"role": "dev", "period": month, "hours": 40}])
-    await eventually(lambda: _demand_arrived(app, project["id"]))
+    await eventually(lambda: _arrived(app, project["id"], programme_id))
     compiled: list[str] = []
 
     def after_execute(conn, cursor, statement, parameters, context, executemany) -> None:
         if context is not None and context.cache_hit == CACHE_MISS:
             compiled.append(statement)
 
-    engine = app.state.db.read_engine.sync_engine
-    event.listen(engine, "after_cursor_execute", after_execute)
+    engines = {app.state.db.read_engine.sync_engine, app.state.db.engine.sync_engine}
+    for engine in engines:
+        event.listen(engine, "after_cursor_execute", after_execute)
     try:
-        url = f"{PREFIX}/portfolios/{portfolio['id']}/dashboard"
-        board = (await client.get(url, headers=VIEWER)).json()  # today's: the roles in use, their capacity
-        assert board["projects"]["total"] == 1 and board["capacity"]["utilisation_by_role"] == {"dev": None}
-        past = await client.get(f"{url}?as_of=2025-06-30", headers=VIEWER)  # from the timelines
-        assert past.status_code == 200 and past.json()["as_of"] == "2025-06-30"
+        for url in (
+            f"{PREFIX}/portfolios/{portfolio_id}/dashboard",
+            f"{PREFIX}/programmes/{programme_id}/dashboard",
+        ):
+            board = (
+                await client.get(url, headers=VIEWER)
+            ).json()  # today's: the roles in use, their capacity
+            assert board["projects"]["total"] == 1 and board["capacity"]["utilisation_by_role"] == {
+                "dev": None
+            }
+            past = await client.get(f"{url}?as_of=2025-06-30", headers=VIEWER)  # from the timelines
+            assert past.status_code == 200 and past.json()["as_of"] == "2025-06-30"
     finally:
-        event.remove(engine, "after_cursor_execute", after_execute)
+        for engine in engines:
+            event.remove(engine, "after_cursor_execute", after_execute)
     assert compiled == []
 
 
-async def _demand_arrived(app, project_id: str) -> bool:
+async def _arrived(app, project_id: str, programme_id: str) -> bool:
     async with app.state.db.sessionmaker() as session:
-        return bool(
-            await session.scalar(select(func.count()).where(DemandCell.project_id == uuid.UUID(project_id)))
+        demand = await session.scalar(
+            select(func.count()).where(DemandCell.project_id == uuid.UUID(project_id))
         )
+        return bool(demand) and await session.get(ProgrammeView, uuid.UUID(programme_id)) is not None

@@ -69,8 +69,15 @@ async def risk_figures(
 ) -> RiskFigures:
     """Counts, sums and the heat map of the open risks as of the date, and the `top` by score (of
     the projects a narrowed `scope` covers: a programme's dashboard shows its projects' risks)."""
-    projects = state.covered_ids(portfolio_id, as_of, current=current, scope=scope)
-    risks = state.risk_state(portfolio_id, as_of, current=current, projects=projects)
+
+    # The covered projects built anew for each of the two statements, not shared: compiling the
+    # first one changed the shared subquery's compile options, so the second's cache key differed
+    # between a call that compiled the first and one that found it cached (compiled twice, and a
+    # warm-up at startup did not hold for it).
+    def covered() -> Select[Any] | None:
+        return state.covered_ids(portfolio_id, as_of, current=current, scope=scope)
+
+    risks = state.risk_state(portfolio_id, as_of, current=current, projects=covered())
     escalated = func.sum(case((risks.c.escalated.is_(True), 1), else_=0))
     cells = (
         await session.execute(
@@ -85,7 +92,7 @@ async def risk_figures(
         )
     ).all()
     figures = RiskFigures(
-        top=await _top_risks(session, portfolio_id, as_of, current=current, top=top, projects=projects)
+        top=await _top_risks(session, portfolio_id, as_of, current=current, top=top, projects=covered())
     )
     for row in cells:  # at most levels × 25 cells
         figures.open += row.n

@@ -18,21 +18,25 @@ from pmo_reporting.dashboards import repository
 from pmo_reporting.dashboards.cache import cache_key
 from pmo_reporting.dashboards.service import dashboard
 from pmo_reporting.logic.periods import month_of, today
-from pmo_reporting.readmodels.models import PortfolioView
+from pmo_reporting.logic.structure import EVERYTHING, Scope
+from pmo_reporting.readmodels.models import PortfolioView, ProgrammeView
 from pmo_reporting.readmodels.repository import read_portfolio
 
 
 async def warm_up(db: Database) -> None:
-    """What a dashboard request runs, today's and a past date's (different statements: current
-    figures are copied on the project rows, past ones come from the timelines), on the engines a
-    request runs them on; and the capacity statements, which run only when a role is in use."""
+    """What a portfolio's and a programme's dashboard request run, today's and a past date's
+    (different statements: current figures are copied on the project rows, past ones come from the
+    timelines), on the engines a request runs them on; and the capacity statements, which run only
+    when a role is in use. (A dashboard narrowed by tags or fields has a statement per how many.)"""
     nobody = PortfolioView(
         id=uuid.uuid4(), name="", currency="EUR", budget=Decimal("0"), fields=[], version=0
     )
     await read_portfolio(db, nobody.id)
     async with db.transaction(read_only=True) as session:
-        for as_of in (today(), today() - timedelta(days=1)):
-            await cache_key(db, nobody.id, as_of, as_of >= today())
-            await dashboard(session, nobody, as_of, db=db)
+        await session.get(ProgrammeView, nobody.id)
+        for scope in (EVERYTHING, Scope(programme_id=nobody.id)):
+            for as_of in (today(), today() - timedelta(days=1)):
+                await cache_key(db, nobody.id, as_of, as_of >= today(), ("dashboard", scope.key))
+                await dashboard(session, nobody, as_of, scope, db=db)
         await repository.capacity_figures(session, ["-"], month_of(today()))
         await repository.overallocations(session, ["-"], month_of(today()))
