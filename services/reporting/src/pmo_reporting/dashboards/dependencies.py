@@ -16,14 +16,14 @@ from pmo_common.queries import field_filters
 from pmo_reporting.logic.structure import Dimension, Scope, filter_value, parse_dimension
 from pmo_reporting.readmodels.dependencies import PortfolioDep
 from pmo_reporting.readmodels.models import PortfolioView, ProgrammeView
-from pmo_reporting.readmodels.repository import read_portfolio
+from pmo_reporting.readmodels.repository import read_portfolio, read_programme
 
 MAX_TAGS = 20
 
 
-async def valid_programme(programme_id: uuid.UUID, session: SessionDep) -> ProgrammeView:
-    programme = await session.get(ProgrammeView, programme_id)
-    if programme is None or programme.deleted:
+async def valid_programme(programme_id: uuid.UUID, request: Request) -> ProgrammeView:
+    programme = await read_programme(request.app.state.db, programme_id)
+    if programme is None:
         raise NotFound(
             f"No programme with id {programme_id} is known to reporting (from the portfolio service's events)."
         )

@@ -19,8 +19,8 @@ from pmo_reporting.dashboards.cache import cache_key
 from pmo_reporting.dashboards.service import dashboard
 from pmo_reporting.logic.periods import month_of, today
 from pmo_reporting.logic.structure import EVERYTHING, Scope
-from pmo_reporting.readmodels.models import PortfolioView, ProgrammeView
-from pmo_reporting.readmodels.repository import read_portfolio
+from pmo_reporting.readmodels.models import PortfolioView
+from pmo_reporting.readmodels.repository import read_portfolio, read_programme
 
 
 async def warm_up(db: Database) -> None:
@@ -32,8 +32,8 @@ async def warm_up(db: Database) -> None:
         id=uuid.uuid4(), name="", currency="EUR", budget=Decimal("0"), fields=[], version=0
     )
     await read_portfolio(db, nobody.id)
+    await read_programme(db, nobody.id)
     async with db.transaction(read_only=True) as session:
-        await session.get(ProgrammeView, nobody.id)
         for scope in (EVERYTHING, Scope(programme_id=nobody.id)):
             for as_of in (today(), today() - timedelta(days=1)):
                 await cache_key(db, nobody.id, as_of, as_of >= today(), ("dashboard", scope.key))

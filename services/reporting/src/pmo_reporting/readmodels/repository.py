@@ -21,6 +21,7 @@ from pmo_reporting.readmodels.models import (
     DemandState,
     Overallocation,
     PortfolioView,
+    ProgrammeView,
     ProjectView,
 )
 
@@ -41,6 +42,17 @@ async def read_portfolio(db: Database, portfolio_id: uuid.UUID) -> PortfolioView
     the event handlers."""
     row = await db.read_one(_PORTFOLIO_BY_ID, {"id": portfolio_id})
     return None if row is None or row.deleted else PortfolioView(**row._mapping)
+
+
+_PROGRAMME = ProgrammeView.__table__
+_PROGRAMME_BY_ID = select(_PROGRAMME).where(_PROGRAMME.c.id == bindparam("id"))
+
+
+async def read_programme(db: Database, programme_id: uuid.UUID) -> ProgrammeView | None:
+    """The programme by id, as `read_portfolio` reads a portfolio (a programme's dashboard loads
+    both: with a session's get, its cached answer took half as long again as a portfolio's)."""
+    row = await db.read_one(_PROGRAMME_BY_ID, {"id": programme_id})
+    return None if row is None or row.deleted else ProgrammeView(**row._mapping)
 
 
 async def add_history_once(
