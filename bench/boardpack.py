@@ -161,7 +161,7 @@ def boardpack_section(
         stack.start("reporting")
         service = stack["reporting"]
         url = service.env["PMO_DATABASE_URL"]
-        portfolio_id = asyncio.run(_seed(nats_server.url, url, projects, risks, risk_events, today))
+        portfolio_id, _ = asyncio.run(_seed(nats_server.url, url, projects, risks, risk_events, today))
         base = f"{service.api}/portfolios/{portfolio_id}"
         times = {
             kind: statistics.median(_get_ms(f"{base}/report.{kind}", headers) for _ in range(RUNS))
