@@ -299,13 +299,11 @@ async def test_the_first_dashboards_after_a_start_compile_no_statement(app, clie
             f"{PREFIX}/portfolios/{portfolio_id}/dashboard",
             f"{PREFIX}/programmes/{programme_id}/dashboard",
         ):
-            board = (
-                await client.get(url, headers=VIEWER)
-            ).json()  # today's: the roles in use, their capacity
-            assert board["projects"]["total"] == 1 and board["capacity"]["utilisation_by_role"] == {
-                "dev": None
-            }
-            past = await client.get(f"{url}?as_of=2025-06-30", headers=VIEWER)  # from the timelines
+            # Today's (the roles in use, their capacity), then a past date's (from the timelines).
+            board = (await client.get(url, headers=VIEWER)).json()
+            assert board["projects"]["total"] == 1
+            assert board["capacity"]["utilisation_by_role"] == {"dev": None}
+            past = await client.get(f"{url}?as_of=2025-06-30", headers=VIEWER)
             assert past.status_code == 200 and past.json()["as_of"] == "2025-06-30"
     finally:
         for engine in engines:
