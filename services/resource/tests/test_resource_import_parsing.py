@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pmo_common.errors import Unprocessable, UnsupportedMediaType
-from pmo_resource.imports.capacity_rows import validate_capacity_rows
+from pmo_resource.imports.capacity_rows import capacity_rows, plain_capacity_records, validate_capacity_rows
 from pmo_resource.imports.parsing import body_format, check_row, duplicate, parse_rows, validate_rows
 from pmo_resource.imports.schemas import MAX_ROWS, CapacityRow, RejectedRow
 from pmo_resource.resources.schemas import ResourceCreate
@@ -153,6 +154,79 @@ def test_the_plain_path_takes_capacity_rows_exactly_as_the_row_model_does(rows: 
     records, rejected = _by_the_row_model(rows)
     assert result.records == records
     assert sorted(result.rejected, key=lambda r: r.row) == rejected
+
+
+def _judged(body: bytes, by_bytes: bool) -> Any:
+    """What an import makes of a capacity body: (rows received, valid and rejected rows), or the
+    problem that refuses the body, read from its bytes in one pass or parsed and then validated."""
+    try:
+        if by_bytes:
+            return capacity_rows(body, "application/json")
+        raw = parse_rows(body, "application/json", CapacityRow)
+        return len(raw), validate_capacity_rows(raw)
+    except Unprocessable as exc:
+        return type(exc), exc.detail, exc.errors
+
+
+@settings(max_examples=300)
+@given(st.lists(_ROWS, max_size=12))
+def test_a_capacity_body_read_from_its_bytes_is_judged_as_its_parsed_rows_are(rows: list[Any]) -> None:
+    body = json.dumps({"rows": rows}).encode()  # NaN and Infinity too: json.loads reads them
+    assert _judged(body, by_bytes=True) == _judged(body, by_bytes=False)
+
+
+_PLAIN = b'{"external_id": "HR-1", "period": "2026-01", "available_hours": 120}'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\xef\xbb\xbf" + b'{"rows": [' + _PLAIN + b"]}",  # a BOM: parse_json's reader strips it
+        b'{"rows": [{"external_id": "HR-1", "external_id": "HR-2", "period": "2026-01", "available_hours": 1}]}',
+        b'{"rows": [], "rows": [' + _PLAIN + b"]}",  # repeated keys: the last one counts, in both readers
+        b'{"rows": [{"external_id": "HR-\\ud800", "period": "2026-01", "available_hours": 1}]}',
+        b'{"rows": [{"external_id": "HR-\\u0000", "period": "2026-01", "available_hours": 1}]}',
+        b'{"rows": [{"external_id": "HR\\u002d1", "period": "2026-01", "available_hours": 1e2}]}',
+        b'{"rows": [{"external_id": "HR-1", "period": "2026-01", "available_hours": NaN}]}',
+        b'{"rows": [{"external_id": "HR-1", "period": "2026-01", "available_hours": 1e400}]}',
+        b'{"rows": [{"external_id": "HR-1", "period": "2026-01", "available_hours": 12345678901234567890123}]}',
+        b'{"rows": [{"external_id": " HR-1 ", "period": "2026-01", "available_hours": "7.5"}]}',
+        b'{"rows": [' + _PLAIN + b", " + _PLAIN + b"]}",
+        b'{"rows": [' + _PLAIN + b'], "more": 1}',
+        b'{"rows": [' + _PLAIN + b"]} trailing",
+        b'{"rows": [' + _PLAIN + b"]}\n  ",
+        b'{"rows": [' + b"[" * 100 + b"]" * 100 + b"]}",
+        b'{"rows": ['
+        + b",".join(
+            b'{"external_id": "HR-%d", "period": "2026-01", "available_hours": 1}' % i
+            for i in range(MAX_ROWS + 1)
+        )
+        + b"]}",
+    ],
+)
+def test_odd_capacity_bodies_are_judged_alike_from_their_bytes(body: bytes) -> None:
+    assert _judged(body, by_bytes=True) == _judged(body, by_bytes=False)
+
+
+def test_a_body_of_plain_rows_is_read_from_its_bytes_and_any_other_is_left_to_the_row_model() -> None:
+    rows = [
+        {"external_id": " HR-1 ", "period": "2026-01", "available_hours": 120},
+        {"external_id": "HR-1", "period": "2026-02", "available_hours": 0.5},
+        {"external_id": "HR-2", "period": "2026-01", "available_hours": "99.25"},
+    ]
+    assert plain_capacity_records(json.dumps({"rows": rows}).encode()) == [
+        (1, "HR-1", "2026-01", 12000),
+        (2, "HR-1", "2026-02", 50),
+        (3, "HR-2", "2026-01", 9925),
+    ]
+    for odd in [
+        {"available_hours": 120.125},  # three decimals: the row model refuses it, with its message
+        {"external_id": "HR-\x00"},
+        {"period": "2026-02"},  # now a repeat of row 2: the first one wins, the report says so
+        {"unknown": 1},
+    ]:
+        body = json.dumps({"rows": [*rows, {**rows[0], **odd}]}).encode()
+        assert plain_capacity_records(body) is None
 
 
 _PEOPLE = st.one_of(

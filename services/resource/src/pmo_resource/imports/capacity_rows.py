@@ -7,18 +7,26 @@ in forms whose meaning is beyond doubt (an int, a float that is exactly a number
 plain decimal string) and turned into hundredths of an hour, which is what the table stores.
 Anything else — a bad row, an odd but valid one, a NUL — goes through the row model one row at a
 time, so the errors, their wording and what is accepted are those of `CapacityRow`.
+
+A JSON body whose every row is plain, with no (external_id, period) twice, is read straight from its
+bytes: parsed and validated in one pydantic-core pass (`plain_capacity_records`), without building
+the row dicts `json.loads` would and walking them again. Any other body — a bad or odd row, a repeat,
+a body pydantic's parser reads differently from `parse_json` or refuses (a BOM, NaN, a lone
+surrogate, too many rows) — is judged by `parse_rows` and `validate_capacity_rows`, so the answer is
+the same whichever path a body takes (a test holds the two to that).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, Strict, StringConstraints, with_config
+from pydantic import ConfigDict, Field, Strict, StringConstraints, TypeAdapter, ValidationError, with_config
 from typing_extensions import TypedDict
 
-from pmo_resource.imports.parsing import check_row, duplicate, validate_all
-from pmo_resource.imports.schemas import CapacityRow, RejectedRow
+from pmo_resource.imports.parsing import body_format, check_row, duplicate, parse_rows, validate_all
+from pmo_resource.imports.schemas import MAX_ROWS, CapacityRow, RejectedRow
 from pmo_resource.types import MAX_HOURS_PER_MONTH, ExternalId
 
 _MAX_HUNDREDTHS = MAX_HOURS_PER_MONTH * 100
@@ -43,6 +51,15 @@ class _PlainCapacityRow(TypedDict):
     external_id: ExternalId
     period: Annotated[str, Strict(), StringConstraints(pattern=_PLAIN_MONTH)]
     available_hours: _PlainHours
+
+
+@with_config(ConfigDict(extra="forbid"))
+class _PlainCapacityBody(TypedDict):
+    rows: Annotated[list[_PlainCapacityRow], Field(max_length=MAX_ROWS)]
+
+
+_PLAIN_BODY = TypeAdapter(_PlainCapacityBody)
+_KEY = itemgetter(1, 2)
 
 
 def _hundredths(value: float | str) -> int | None:
@@ -102,3 +119,29 @@ def validate_capacity_rows(raw_rows: list[Any]) -> CapacityRows:
                 result.rejected.append(duplicate(record[0], raw_rows[record[0] - 1], first, "period"))
         result.rejected.sort(key=lambda r: r.row)
     return result
+
+
+def plain_capacity_records(body: bytes) -> list[CapacityRecord] | None:
+    """The records of a JSON body of plain rows, none repeating another's key, numbered from 1; None
+    for any other body."""
+    try:
+        rows = _PLAIN_BODY.validate_json(body)["rows"]
+    except ValidationError:
+        return None
+    records: list[CapacityRecord] = []
+    for number, plain in enumerate(rows, start=1):
+        record = _record(number, plain)
+        if record is None:
+            return None
+        records.append(record)
+    return records if len(set(map(_KEY, records))) == len(records) else None
+
+
+def capacity_rows(body: bytes, content_type: str | None) -> tuple[int, CapacityRows]:
+    """How many rows a capacity import's body holds, and each valid or rejected as the row model
+    judges it (a body as a whole unreadable is a 415/422 from `parse_rows`)."""
+    records = plain_capacity_records(body) if body_format(content_type) == "json" else None
+    if records is not None:
+        return len(records), CapacityRows(records, [])
+    raw = parse_rows(body, content_type, CapacityRow)
+    return len(raw), validate_capacity_rows(raw)

@@ -30,13 +30,12 @@ from pmo_resource.access import sees_cost_rate
 from pmo_resource.capacity.repository import chunked
 from pmo_resource.capacity.service import publish_capacity_if_changed, refresh_overallocations
 from pmo_resource.imports import repository
-from pmo_resource.imports.capacity_rows import validate_capacity_rows
+from pmo_resource.imports.capacity_rows import capacity_rows
 from pmo_resource.imports.models import ImportRun
 from pmo_resource.imports.parsing import parse_rows, validate_rows
 from pmo_resource.imports.plans import Plan, plan_capacity, plan_resources
 from pmo_resource.imports.schemas import (
     MAX_REPORTED_REJECTIONS,
-    CapacityRow,
     ImportAudit,
     ImportOptions,
     ImportReport,
@@ -86,13 +85,14 @@ async def _plan(
     """Parse, validate and classify: how many rows were received, and what applying them does."""
     if kind == "resources":
         raw = parse_rows(body, content_type, ResourceCreate)
+        received = len(raw)
         valid = validate_rows(raw, ResourceCreate, lambda r: r.external_id, "external_id")
         plan = await plan_resources(session, valid, sees_cost_rate=sees_cost_rate(principal))
     else:
-        raw = parse_rows(body, content_type, CapacityRow)
-        plan = await plan_capacity(session, validate_capacity_rows(raw))
+        received, rows = capacity_rows(body, content_type)
+        plan = await plan_capacity(session, rows)
     plan.rejected.sort(key=lambda r: r.row)
-    return len(raw), plan
+    return received, plan
 
 
 async def _write(session: AsyncSession, plan: Plan) -> None:
