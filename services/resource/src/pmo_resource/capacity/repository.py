@@ -79,9 +79,11 @@ async def imported_by(
 
 
 async def imported_period_bounds(session: AsyncSession) -> tuple[str | None, str | None]:
-    row = (
-        await session.execute(select(func.min(MonthlyCapacity.period), func.max(MonthlyCapacity.period)))
-    ).one()
+    """The first and last month with an imported figure. Two scalar subqueries: SQLite reads a lone
+    min() or max() off the period index, but scans the whole table for both in one SELECT."""
+    first = select(func.min(MonthlyCapacity.period)).scalar_subquery()
+    last = select(func.max(MonthlyCapacity.period)).scalar_subquery()
+    row = (await session.execute(select(first, last))).one()
     return row[0], row[1]
 
 
