@@ -42,7 +42,7 @@ from sqlalchemy.orm import aliased
 from pmo_reporting.dashboards.expressions import cents, linear_pv_cents
 from pmo_reporting.dashboards.forecasts import forecast_columns
 from pmo_reporting.dashboards.repository import EvmGroup, sum_columns
-from pmo_reporting.dashboards.state import plan_columns
+from pmo_reporting.dashboards.state import past_finish, plan_columns
 from pmo_reporting.logic.periods import end_of_day, month_end, today
 from pmo_reporting.readmodels.models import (
     BaselineView,
@@ -125,7 +125,6 @@ def _past_projects(portfolio_id: uuid.UUID, m: Subquery) -> Select[Any]:
     the plan in force and the report in effect."""
     state, r = _past_state(portfolio_id, m), StatusReport
     p = ProjectView
-    finish = case((BaselineView.number.is_not(None), state.c.finish_date), else_=p.finish_date)
     return (
         select(
             state.c.month,
@@ -139,7 +138,7 @@ def _past_projects(portfolio_id: uuid.UUID, m: Subquery) -> Select[Any]:
             r.actual_cost.label("report_ac"),
             r.forecast_cost,
             r.forecast_finish_date,
-            finish.label("project_finish"),
+            past_finish(state.c.finish_date),
         )
         .select_from(state)
         .join(p, p.id == state.c.project_id)

@@ -91,6 +91,14 @@ def profiled_pv_cents(project_id: Any, number: Any, as_of: date) -> ColumnElemen
     )
 
 
+def past_finish(recorded_finish: Any) -> ColumnElement[Any]:
+    """`project_finish` as of a past date: the finish date history recorded then when a baseline was
+    in force, else the plan's (so that a project without a baseline never slips)."""
+    return case((BaselineView.number.is_not(None), recorded_finish), else_=ProjectView.finish_date).label(
+        "project_finish"
+    )
+
+
 def project_state(
     portfolio_id: uuid.UUID, as_of: date, *, current: bool, scope: Scope = EVERYTHING
 ) -> Select[Any]:
@@ -118,7 +126,6 @@ def project_state(
         )
         return stmt.where(*narrowing(scope, p.id, p.version, p.programme_id))
     h, until = ProjectStageHistory, end_of_day(as_of)
-    finish = case((BaselineView.number.is_not(None), h.finish_date), else_=p.finish_date)
     stmt = (
         select(
             p.id,
@@ -129,7 +136,7 @@ def project_state(
             h.version,
             *plan,
             h.stage,
-            finish.label("project_finish"),
+            past_finish(h.finish_date),
         )
         .select_from(h)
         .join(p, p.id == h.project_id)
