@@ -30,7 +30,7 @@ test-postgres: .venv/.synced
 lint: .venv/.synced
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
-	$(RUN) mypy libs/common/src services/portfolio/src services/risk/src services/resource/src services/reporting/src
+	$(RUN) mypy libs/common/src services/portfolio/src services/risk/src services/resource/src services/reporting/src bench
 
 format: .venv/.synced
 	$(RUN) ruff check --fix .

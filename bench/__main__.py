@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 
 from bench import sections
 from bench.common import Row, run_section
@@ -54,43 +55,43 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}){memory}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
-def _imports():
+def _imports() -> ModuleType:
     from bench import imports
 
     return imports
 
 
-def _events():
+def _events() -> ModuleType:
     from bench import events
 
     return events
 
 
-def _dashboard():
+def _dashboard() -> ModuleType:
     from bench import dashboard
 
     return dashboard
 
 
-def _boardpack():
+def _boardpack() -> ModuleType:
     from bench import boardpack
 
     return boardpack
 
 
-def _mixed():
+def _mixed() -> ModuleType:
     from bench import mixed
 
     return mixed
 
 
-def _governance():
+def _governance() -> ModuleType:
     from bench import governance
 
     return governance
 
 
-def _webhooks():
+def _webhooks() -> ModuleType:
     from bench import webhooks
 
     return webhooks

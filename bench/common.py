@@ -39,9 +39,9 @@ class Row:
 
     @property
     def ratio(self) -> float | None:
-        if self.floor in (None, 0):
+        if self.floor is None or self.floor == 0:
             return None
-        return self.value / self.floor  # type: ignore[operator]
+        return self.value / self.floor
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "ratio": self.ratio}
