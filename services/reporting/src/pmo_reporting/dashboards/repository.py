@@ -130,8 +130,8 @@ async def roles_used(
     its role; over-allocations name a person and their role but no project: the role is what ties
     the two. Read once per dashboard and passed on as a list: as a subquery of each capacity
     statement, every one re-derived the covered projects (a fifth of a past date's dashboard)."""
-    projects = state.project_state(portfolio_id, as_of, current=current, scope=scope).subquery("covered")
-    roles = select(DemandCell.role).where(DemandCell.project_id.in_(select(projects.c.id))).distinct()
+    projects = state.live_project_ids(portfolio_id, as_of, current=current, scope=scope)
+    roles = select(DemandCell.role).where(DemandCell.project_id.in_(projects)).distinct()
     return sorted((await session.scalars(roles)).all())
 
 

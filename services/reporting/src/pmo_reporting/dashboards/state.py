@@ -121,12 +121,9 @@ def project_state(
             p.stage,
             p.finish_date.label("project_finish"),
         )
-        stmt = stmt.outerjoin(BaselineView, in_force(p.id, as_of)).where(
-            p.portfolio_id == portfolio_id, p.deleted.is_(False)
-        )
-        return stmt.where(*narrowing(scope, p.id, p.version, p.programme_id))
-    h, until = ProjectStageHistory, end_of_day(as_of)
-    stmt = (
+        return stmt.outerjoin(BaselineView, in_force(p.id, as_of)).where(*_live_now(portfolio_id, scope))
+    h = ProjectStageHistory
+    return (
         select(
             p.id,
             p.code,
@@ -141,14 +138,44 @@ def project_state(
         .select_from(h)
         .join(p, p.id == h.project_id)
         .outerjoin(BaselineView, in_force(p.id, as_of))
-        .where(
-            h.portfolio_id == portfolio_id,
-            h.superseded_at >= until,
-            h.effective_at < until,
-            h.deleted.is_(False),
-        )
+        .where(*_live_then(portfolio_id, as_of, scope))
     )
-    return stmt.where(*narrowing(scope, h.project_id, h.version, h.programme_id))
+
+
+def _live_now(portfolio_id: uuid.UUID, scope: Scope) -> list[ColumnElement[bool]]:
+    p = ProjectView
+    return [
+        p.portfolio_id == portfolio_id,
+        p.deleted.is_(False),
+        *narrowing(scope, p.id, p.version, p.programme_id),
+    ]
+
+
+def _live_then(portfolio_id: uuid.UUID, as_of: date, scope: Scope) -> list[ColumnElement[bool]]:
+    h, until = ProjectStageHistory, end_of_day(as_of)
+    return [
+        h.portfolio_id == portfolio_id,
+        h.superseded_at >= until,
+        h.effective_at < until,
+        h.deleted.is_(False),
+        *narrowing(scope, h.project_id, h.version, h.programme_id),
+    ]
+
+
+def live_project_ids(
+    portfolio_id: uuid.UUID, as_of: date, *, current: bool, scope: Scope = EVERYTHING
+) -> Select[Any]:
+    """The ids of the projects `project_state` gives, without its columns (for an `IN`): building
+    that statement's columns, and a subquery's column collection over them, cost a dashboard a few
+    milliseconds of Python for each set of ids it asked for."""
+    if current:
+        return select(ProjectView.id).where(*_live_now(portfolio_id, scope))
+    h = ProjectStageHistory
+    return (
+        select(h.project_id)
+        .join(ProjectView, ProjectView.id == h.project_id)
+        .where(*_live_then(portfolio_id, as_of, scope))
+    )
 
 
 def narrowing(scope: Scope, project_id: Any, version: Any, programme_id: Any) -> list[ColumnElement[bool]]:
@@ -283,8 +310,7 @@ def covered_ids(portfolio_id: uuid.UUID, as_of: date, *, current: bool, scope: S
     whole portfolio's figures apply)."""
     if not scope.narrowed:
         return None
-    projects = project_state(portfolio_id, as_of, current=current, scope=scope).subquery("covered")
-    return select(projects.c.id)
+    return live_project_ids(portfolio_id, as_of, current=current, scope=scope)
 
 
 def escalated_by_project(portfolio_id: uuid.UUID, as_of: date, *, current: bool) -> Subquery:
