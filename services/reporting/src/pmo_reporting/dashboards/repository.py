@@ -348,11 +348,3 @@ async def dashboard_rows(
 def _in_code_point_order(session: AsyncSession, code: ColumnElement[Any]) -> ColumnElement[Any]:
     """Project codes sorted as Python sorts strings (PostgreSQL's default collation would not)."""
     return code.collate("C") if session.get_bind().dialect.name == "postgresql" else code
-
-
-async def earliest_start(
-    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, *, current: bool
-) -> date | None:
-    """The earliest baseline start among the portfolio's live projects as of the date."""
-    projects = state.project_state(portfolio_id, as_of, current=current).subquery()
-    return await session.scalar(select(func.min(projects.c.start_date)))
