@@ -25,8 +25,9 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from bench.rawhttp import IDLE_SECONDS
+from bench.rawhttp import Connection
 
 PORTFOLIO_BODY = {"name": "Bench", "description": "load", "currency": "EUR", "budget": "1000000.00"}
 
@@ -75,42 +76,47 @@ async def consume(nats_url: str, db_path: str, out_path: str, name: str) -> None
 
 
 async def load(api: str, rate: float, seconds: float, token: str, out_path: str) -> None:
-    import httpx
-
+    parts = urlsplit(api)
+    origin, path = f"{parts.scheme}://{parts.netloc}", parts.path + "/portfolios"
     headers = {"Authorization": f"Bearer {token}"}
     acknowledged: list[str] = []
     errors: list[str] = []
     not_sent = 0
     in_flight = asyncio.Semaphore(256)
-    # Idle connections dropped before uvicorn's 5 s keep-alive timeout: at httpx's default of 5 s a
-    # POST could go out on a connection the server was closing that instant (a ReadError, not retried).
-    limits = httpx.Limits(max_connections=256, keepalive_expiry=IDLE_SECONDS)
-    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+    # Keep-alive connections, each carrying one request at a time, opened as the in-flight count
+    # needs them. Not httpx: its per-request cost on a 2-core machine is of the order of the
+    # service's own (bench.rawhttp), so at 80 % of capacity the client took the CPU the service
+    # needed and the section measured the client.
+    idle: list[Connection] = []
 
-        async def write(deadline: float) -> None:
-            nonlocal not_sent
-            async with in_flight:
-                if time.perf_counter() > deadline:
-                    not_sent += 1
-                    return
-                try:
-                    response = await client.post(f"{api}/portfolios", json=PORTFOLIO_BODY, headers=headers)
-                except httpx.HTTPError as exc:
-                    errors.append(type(exc).__name__)
-                    return
-            if response.status_code == 201:
-                acknowledged.append(response.json()["id"])
+    async def write(deadline: float) -> None:
+        nonlocal not_sent
+        async with in_flight:
+            if time.perf_counter() > deadline:
+                not_sent += 1
+                return
+            connection = idle.pop() if idle else Connection(origin)
+            try:
+                answer = await connection.request("POST", path, headers, PORTFOLIO_BODY)
+            except (OSError, asyncio.IncompleteReadError, TimeoutError) as exc:
+                errors.append(type(exc).__name__)
+                return
+            idle.append(connection)
+            if answer.status == 201:
+                acknowledged.append(answer.json()["id"])
             else:
-                errors.append(str(response.status_code))
+                errors.append(str(answer.status))
 
-        tasks: list[asyncio.Task[None]] = []
-        start = time.perf_counter()
-        for i in range(int(rate * seconds)):
-            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
-            tasks.append(asyncio.create_task(write(start + seconds)))
-        sent_seconds = time.perf_counter() - start
-        await asyncio.gather(*tasks)
-        elapsed = time.perf_counter() - start
+    tasks: list[asyncio.Task[None]] = []
+    start = time.perf_counter()
+    for i in range(int(rate * seconds)):
+        await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+        tasks.append(asyncio.create_task(write(start + seconds)))
+    sent_seconds = time.perf_counter() - start
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - start
+    for connection in idle:
+        connection.close()
     result: dict[str, Any] = {
         "acknowledged": acknowledged,
         "errors": errors,
