@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from pmo_common.db import write_behind
 from pmo_common.http import Repository, paginate
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_reporting.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
@@ -28,9 +30,17 @@ async def all_webhooks(session: AsyncSession) -> list[Webhook]:
     return list((await session.scalars(select(Webhook))).all())
 
 
-async def existing_deliveries(session: AsyncSession, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
-    stmt = select(WebhookDelivery.id).where(WebhookDelivery.id.in_(ids))
-    return set((await session.scalars(stmt)).all())
+# Built once per dialect (a statement built per call is also cache-keyed per call). Any conflict is
+# a delivery recorded before: its id is derived from the webhook and the event, as the unique pair is.
+_RECORD = {
+    "postgresql": postgresql.insert(WebhookDelivery.__table__).on_conflict_do_nothing(),
+    "sqlite": sqlite.insert(WebhookDelivery.__table__).on_conflict_do_nothing(),
+}
+
+
+async def record_deliveries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert pending deliveries, leaving out those already recorded (a redelivered event)."""
+    await write_behind(session, _RECORD[session.get_bind().dialect.name], rows)
 
 
 async def deliveries_page(
