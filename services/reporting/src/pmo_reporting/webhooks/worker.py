@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from datetime import datetime, timedelta
 
 from pmo_common.app import ServiceContext
@@ -37,6 +38,9 @@ DELIVERY_SECONDS = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600),
 )
 
+# An attempt's outcome as logged: its delivery, the delivery's new values and the log row.
+Finished = tuple[uuid.UUID, dict[str, object], WebhookAttempt]
+
 POLICY: RetryPolicy = DEFAULT_POLICY  # read when the job starts (tests shorten it)
 
 
@@ -61,6 +65,7 @@ class DeliveryWorker:
         self.lease = timedelta(seconds=sender.limits.total_seconds + 20)
         self._running: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
+        self.log = AttemptLog(db)
 
     def on_commit(self, session: AsyncSession) -> None:
         if session.info.pop(RECORDED, False):
@@ -84,6 +89,7 @@ class DeliveryWorker:
             for task in running:
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
+            await self.log.close()  # what finished before the cancel is still logged
 
     async def _claim_more(self) -> int:
         """Claim as many due deliveries as there are free slots and start their attempts."""
@@ -149,9 +155,65 @@ class DeliveryWorker:
             error=outcome.error,
             next_attempt_at=next_at,
         )
+        await self.log.write(delivery.id, values, attempt)
+
+
+class AttemptLog:
+    """Writes finished attempts to the table. Those that finish while a write is under way go
+    together in the next one: a busy worker takes the write lock (SQLite's one writer) once per
+    group rather than once per attempt. `write` returns once its attempt is committed (so the
+    attempt's claim covers it until then) and raises if it could not be written."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._queue: list[tuple[Finished, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def write(self, delivery_id: uuid.UUID, values: dict[str, object], attempt: WebhookAttempt) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self._queue.append(((delivery_id, values, attempt), done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._drain(), name="webhook-attempt-log")
+        await done
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            await asyncio.gather(self._writer, return_exceptions=True)
+
+    async def _drain(self) -> None:
+        while self._queue:
+            group, self._queue = self._queue, []
+            if not await self._settle(group, alone=len(group) == 1):
+                # One row that cannot be written (or the database away) fails its whole group: each
+                # is then written on its own, so only what cannot be written fails.
+                for one in group:
+                    await self._settle([one], alone=True)
+
+    async def _settle(self, group: list[tuple[Finished, asyncio.Future[None]]], *, alone: bool) -> bool:
+        """Write `group` and tell its attempts; False if the write failed and, not `alone`, they
+        have not been told yet."""
+        try:
+            await self._write([finished for finished, _ in group])
+        except Exception as exc:
+            if not alone:
+                return False
+            outcome: BaseException | None = exc
+        else:
+            outcome = None
+        for _, done in group:
+            if done.done():  # its attempt was cancelled meanwhile (stopping): nobody waits for it
+                continue
+            if outcome is None:
+                done.set_result(None)
+            else:
+                done.set_exception(outcome)
+        return True
+
+    async def _write(self, group: list[Finished]) -> None:
         async with self.db.transaction() as session:
-            if await repository.finish_attempt(session, delivery.id, values):  # else: webhook deleted
-                session.add(attempt)
+            for delivery_id, values, attempt in group:
+                if await repository.finish_attempt(session, delivery_id, values):  # else: webhook deleted
+                    session.add(attempt)
 
 
 async def deliver_webhooks(ctx: ServiceContext) -> None:
