@@ -34,7 +34,7 @@ from pmo_common.contracts.events import (
     ProjectStageChanged,
     ProjectUpdated,
 )
-from pmo_common.events.consumer import EventHandlers, apply_if_newer
+from pmo_common.events.consumer import EventHandlers, apply_to_row
 
 ProjectEvent: TypeAlias = ProjectCreated | ProjectUpdated | ProjectStageChanged | ProjectDeleted
 PortfolioEvent: TypeAlias = PortfolioCreated | PortfolioUpdated | PortfolioDeleted
@@ -87,9 +87,8 @@ def _values(model: Any, data: ProjectData | PortfolioData, deleted: bool) -> dic
     return values
 
 
-async def _stored(session: AsyncSession, model: Any, key: Any) -> dict[str, Any] | None:
+def _columns(model: Any, row: Any) -> dict[str, Any] | None:
     """The row's column values before an event is applied (None: no row yet), for `after`."""
-    row = await session.get(model, key)
     return None if row is None else {c: getattr(row, c) for c in model.__table__.columns.keys()}  # noqa: SIM118
 
 
@@ -105,8 +104,9 @@ def _track(
     async def apply(session: AsyncSession, event: Any) -> None:
         data = event.data
         deleted = data.deleted or isinstance(event, deletion)
-        before = None if after is None else await _stored(session, model, data.id)
-        applied = await apply_if_newer(session, model, data.id, data.version, _values(model, data, deleted))
+        row = await session.get(model, data.id)
+        before = None if after is None else _columns(model, row)
+        applied = await apply_to_row(session, model, row, data.version, _values(model, data, deleted))
         if after is not None:
             await after(session, event, before, applied)
 

@@ -353,7 +353,14 @@ async def apply_if_newer(
 ) -> bool:
     """ "Newest version wins" for read models: apply `values` only if `version` is newer than the
     stored one. Returns whether it was applied. A redelivered or overtaken event changes nothing."""
-    row = await session.get(model, key)
+    return await apply_to_row(session, model, await session.get(model, key), version, values)
+
+
+async def apply_to_row(
+    session: AsyncSession, model: Any, row: Any, version: int, values: dict[str, Any]
+) -> bool:
+    """`apply_if_newer` for the row the caller has just loaded (None: none is stored), so a new
+    row costs one look-up, not two (the identity map keeps what was found, not what was missing)."""
     if row is not None and row.version >= version:
         return False
     if row is None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from pmo_common.contracts.events import OverallocationDetectedData
-from pmo_common.db import Database, upsert_insert
+from pmo_common.db import Database
 from pmo_common.events.consumer import apply_if_newer
 from sqlalchemy import Select, bindparam, delete, event, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -122,15 +123,22 @@ def _write_versions(session: Session) -> None:
     if not pending:
         return
     session.flush()
-    table = DataVersion.__table__
-    for scope in sorted(pending):
-        stmt = upsert_insert(cast(Any, session), table).values(scope_id=scope, version=1)
-        session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[table.c.scope_id], set_={"version": table.c.version + 1}
-            )
-        )
+    # One statement for all of them (a batch of events for many portfolios bumps each): its rows
+    # are taken in the order listed, so the sorted order holds.
+    rows = [{"scope_id": scope, "version": 1} for scope in sorted(pending)]
+    session.execute(_BUMP_VERSION[session.get_bind().dialect.name], rows)
     pending.clear()
+
+
+def _bump_version(insert: Any) -> Any:
+    table = DataVersion.__table__
+    return insert(table).on_conflict_do_update(
+        index_elements=[table.c.scope_id], set_={"version": table.c.version + 1}
+    )
+
+
+# Built once per dialect: a statement built per call is also cache-keyed per call.
+_BUMP_VERSION = {"postgresql": _bump_version(postgresql.insert), "sqlite": _bump_version(sqlite.insert)}
 
 
 def _forget_versions(session: Session) -> None:
