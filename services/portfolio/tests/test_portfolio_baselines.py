@@ -15,6 +15,8 @@ from fastapi import FastAPI
 from pmo_common.events.outbox import OUTBOX
 from pmo_common.testing.harness import auth
 from pmo_portfolio.baselines import repository as baselines
+from pmo_portfolio.projects import repository as projects
+from pmo_portfolio.projects import service as project_service
 from sqlalchemy import select
 
 ADMIN = auth("alice", "admin")
@@ -33,6 +35,7 @@ PLAN = {
     ],
 }
 APPROVED_AT = "2025-01-15T09:30:00Z"
+WSJF = {"business_value": 8, "time_criticality": 5, "risk_reduction": 3, "job_size": 2}
 
 
 async def _approved(api: Any, client: httpx.AsyncClient, code: str = "BL", **fields: Any) -> dict[str, Any]:
@@ -254,3 +257,32 @@ async def test_deleting_a_baselined_project_takes_its_baselines_but_keeps_the_lo
         f"/portfolio/v1/portfolios/{project['portfolio_id']}/decisions/verify", headers=VIEWER
     )
     assert verified.json() == {"ok": True, "entries": 2, "first_bad_sequence": None}
+
+
+async def test_the_read_by_id_answers_what_the_project_and_its_baselines_say(
+    api: Any, client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    """`GET /projects/{id}` reads the project and its baseline in force in one Core statement; it
+    answers what the ORM model (the project and every baseline loaded) says: before approval, with
+    baseline 1, and once a re-baseline is in force, with tags and WSJF set."""
+    pf = await api.portfolio()
+    proposal = await api.project(pf["id"], "PRE", tags=["north"], wsjf=WSJF)
+    project = await _approved(api, client, code="RD", tags=["b", "a"])
+    assert (
+        await _rebaseline(client, project["id"], budget="1200.00", rationale="re-plan")
+    ).status_code == 201
+
+    async def orm_read(project_id: str) -> dict[str, Any]:
+        async with app.state.db.sessionmaker() as session:
+            stored = await projects.get(session, uuid.UUID(project_id))
+            assert stored is not None
+            return project_service.read(stored).model_dump(mode="json")
+
+    for pid in (proposal["id"], project["id"]):
+        answer = await client.get(f"/portfolio/v1/projects/{pid}", headers=VIEWER)
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == await orm_read(pid)
+        assert answer.headers["ETag"] == f'"{answer.json()["version"]}"'
+    read = (await client.get(f"/portfolio/v1/projects/{project['id']}", headers=VIEWER)).json()
+    assert read["baseline"]["number"] == 2 and read["tags"] == ["b", "a"]
+    assert (await client.get(f"/portfolio/v1/projects/{uuid.uuid4()}", headers=VIEWER)).status_code == 404

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Collection
 from typing import Any
 
+from pmo_common.db import Database
 from pmo_common.http import Repository
-from sqlalchemy import func, select
+from sqlalchemy import Row, Select, Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_portfolio.projects.models import Project
@@ -13,6 +15,37 @@ from pmo_portfolio.projects.models import Project
 # `GET /projects` (filters and sorts) is `projects.listing`.
 repository = Repository(Project, [(Project.created_at, False), (Project.id, False)])
 get = repository.get
+
+PROJECTS: Table = Project.__table__
+BASELINE_TERMS = ("number", "budget", "start_date", "finish_date", "cost_profile", "approved_at")
+
+
+@functools.cache
+def _read_by_id() -> Select[Any]:
+    """The project and the terms of its baseline in force (the latest approved) in one statement.
+    Built once, on first use: the baselines table is reached through the mapped relationship, so the
+    projects package need not import the baselines one (which imports it)."""
+    baselines = Project.baselines.property.mapper.local_table
+    in_force = baselines.alias("in_force")
+    latest = (
+        select(baselines.c.id)
+        .where(baselines.c.project_id == PROJECTS.c.id)
+        .order_by(baselines.c.approved_at.desc(), baselines.c.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    terms = [in_force.c[name].label(f"baseline_{name}") for name in BASELINE_TERMS]
+    return (
+        select(PROJECTS, *terms)
+        .select_from(PROJECTS.outerjoin(in_force, in_force.c.id == latest))
+        .where(PROJECTS.c.id == bindparam("id"))
+    )
+
+
+async def read_row(db: Database, project_id: uuid.UUID) -> Row[Any] | None:
+    """The read by id as one Core statement on a read connection (no session, no ORM objects, no
+    second query for the baselines); see `projects.service.read_from_row`."""
+    return await db.read_one(_read_by_id(), {"id": project_id})
 
 
 async def in_portfolio(session: AsyncSession, portfolio_id: uuid.UUID) -> list[Project]:

@@ -15,7 +15,7 @@ from pmo_common.responses import (
 )
 
 from pmo_portfolio.projects import listing, service
-from pmo_portfolio.projects.dependencies import ProjectDep
+from pmo_portfolio.projects.dependencies import ProjectDep, ProjectReadDep
 from pmo_portfolio.projects.schemas import ProjectCreate, ProjectFilters, ProjectRead, ProjectUpdate, ScoresIn
 
 router = APIRouter(prefix="/projects", tags=["projects"])
@@ -82,13 +82,13 @@ async def list_projects(
 
 
 @router.get("/{project_id}", response_model=ProjectRead, responses=GET_RESPONSES, summary="Get a project")
-async def get_project(project: ProjectDep, response: Response, _: Reader) -> ProjectRead:
+async def get_project(project: ProjectReadDep, response: Response, _: Reader) -> ProjectRead:
     """The project as it stands: its forecast (`budget`, dates, `cost_profile`) beside the `baseline` in
     force, its `stage` (and `held_from` while on hold), `scores`, custom `fields` and `tags`. The `ETag`
     is what `PATCH`, `DELETE`, `PUT .../scores` and a gate decision send as `If-Match`. An unknown id
     is a 404. Every reader role."""
     set_etag(response, project.version)
-    return service.read(project)
+    return project
 
 
 @router.patch(

@@ -12,6 +12,7 @@ from pmo_common.changes import Aggregate
 from pmo_common.contracts.events import ProjectCreated, ProjectDeleted, ProjectUpdated
 from pmo_common.contracts.types import Role
 from pmo_common.errors import Conflict, Forbidden, Unprocessable, field_errors, invalid
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_portfolio.criteria import repository as criteria_repository
@@ -32,6 +33,14 @@ USE_GATE_DECISIONS = (
 
 def read(project: Project) -> ProjectRead:
     return ProjectRead.model_validate(project)
+
+
+def read_from_row(row: Row[Any]) -> ProjectRead:
+    """`read` of a `repository.read_row` row: the project's columns and its baseline's terms."""
+    values = dict(row._mapping)
+    terms = {name: values.pop(f"baseline_{name}") for name in repository.BASELINE_TERMS}
+    values["baseline"] = None if terms["number"] is None else terms
+    return ProjectRead.model_validate(values)
 
 
 def _check_manager(principal: Principal, manager: str | None) -> None:
