@@ -259,12 +259,12 @@ async def test_deleting_a_baselined_project_takes_its_baselines_but_keeps_the_lo
     assert verified.json() == {"ok": True, "entries": 2, "first_bad_sequence": None}
 
 
-async def test_the_read_by_id_answers_what_the_project_and_its_baselines_say(
+async def test_the_reads_answer_what_the_project_and_its_baselines_say(
     api: Any, client: httpx.AsyncClient, app: FastAPI
 ) -> None:
-    """`GET /projects/{id}` reads the project and its baseline in force in one Core statement; it
-    answers what the ORM model (the project and every baseline loaded) says: before approval, with
-    baseline 1, and once a re-baseline is in force, with tags and WSJF set."""
+    """`GET /projects/{id}` and `GET /projects` read projects and their baselines in force in one Core
+    statement; they answer what the ORM model (the project and every baseline loaded) says: before
+    approval, with baseline 1, and once a re-baseline is in force, with tags and WSJF set."""
     pf = await api.portfolio()
     proposal = await api.project(pf["id"], "PRE", tags=["north"], wsjf=WSJF)
     project = await _approved(api, client, code="RD", tags=["b", "a"])
@@ -285,4 +285,8 @@ async def test_the_read_by_id_answers_what_the_project_and_its_baselines_say(
         assert answer.headers["ETag"] == f'"{answer.json()["version"]}"'
     read = (await client.get(f"/portfolio/v1/projects/{project['id']}", headers=VIEWER)).json()
     assert read["baseline"]["number"] == 2 and read["tags"] == ["b", "a"]
+    listed = await client.get("/portfolio/v1/projects?limit=500", headers=VIEWER)
+    items = {item["id"]: item for item in listed.json()["items"]}
+    for pid in (proposal["id"], project["id"]):
+        assert items[pid] == await orm_read(pid)
     assert (await client.get(f"/portfolio/v1/projects/{uuid.uuid4()}", headers=VIEWER)).status_code == 404

@@ -20,13 +20,14 @@ from typing import Any
 
 from pmo_common.errors import Unprocessable, field_errors, invalid
 from pmo_common.http import decode_cursor, encode_cursor
-from sqlalchemy import ColumnElement, Select, Text, and_, case, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Row, Select, Text, and_, case, cast, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_portfolio.logic.fields import definitions_of, filter_value
 from pmo_portfolio.logic.lifecycle import STAGES
 from pmo_portfolio.portfolios import repository as portfolios
+from pmo_portfolio.projects import repository
 from pmo_portfolio.projects.models import Project
 from pmo_portfolio.projects.schemas import ProjectFilters
 
@@ -117,7 +118,7 @@ def _check_cursor(order: Order, sort: Any, is_null: Any, value: Any, last_id: An
         raise invalid("query.cursor", "not a cursor this listing issued; pass `next_cursor` unchanged")
 
 
-def _cursor_of(order: Order, project: Project) -> str:
+def _cursor_of(order: Order, project: Row[Any]) -> str:
     value = getattr(project, order.name) if order.name else project.created_at
     if order.name == "stage":
         value = STAGES.index(project.stage) if project.stage in STAGES else len(STAGES)
@@ -169,14 +170,15 @@ def _where(
 
 async def list_page(
     session: AsyncSession, filters: ProjectFilters, fields: dict[str, Any], *, limit: int, cursor: str | None
-) -> tuple[list[Project], str | None]:
+) -> tuple[list[Row[Any]], str | None]:
     """A page of the projects every filter holds for (`fields`: `{key: value}` in stored form), in
-    `filters.sort` order, and the cursor of the next page (None on the last)."""
+    `filters.sort` order, and the cursor of the next page (None on the last). Rows of
+    `repository.read_statement` (`service.read_from_row`): one statement, no ORM objects."""
     order = order_of(session, filters.sort)
-    stmt = select(Project).where(*_where(session, filters, fields))
+    stmt = repository.read_statement().where(*_where(session, filters, fields))
     if cursor:
         stmt = stmt.where(_after(order, cursor))
-    rows = list((await session.scalars(_ordered(stmt, order).limit(limit + 1))).all())
+    rows = list((await session.execute(_ordered(stmt, order).limit(limit + 1))).all())
     if len(rows) <= limit:
         return rows, None
     return rows[:limit], _cursor_of(order, rows[limit - 1])

@@ -21,10 +21,11 @@ BASELINE_TERMS = ("number", "budget", "start_date", "finish_date", "cost_profile
 
 
 @functools.cache
-def _read_by_id() -> Select[Any]:
-    """The project and the terms of its baseline in force (the latest approved) in one statement.
-    Built once, on first use: the baselines table is reached through the mapped relationship, so the
-    projects package need not import the baselines one (which imports it)."""
+def read_statement() -> Select[Any]:
+    """Projects with the terms of their baseline in force (the latest approved), in one statement:
+    the reads (by id, the list) add their conditions. Built once, on first use: the baselines table
+    is reached through the mapped relationship, so the projects package need not import the
+    baselines one (which imports it)."""
     baselines = Project.baselines.property.mapper.local_table
     in_force = baselines.alias("in_force")
     latest = (
@@ -35,11 +36,12 @@ def _read_by_id() -> Select[Any]:
         .scalar_subquery()
     )
     terms = [in_force.c[name].label(f"baseline_{name}") for name in BASELINE_TERMS]
-    return (
-        select(PROJECTS, *terms)
-        .select_from(PROJECTS.outerjoin(in_force, in_force.c.id == latest))
-        .where(PROJECTS.c.id == bindparam("id"))
-    )
+    return select(PROJECTS, *terms).select_from(PROJECTS.outerjoin(in_force, in_force.c.id == latest))
+
+
+@functools.cache
+def _read_by_id() -> Select[Any]:
+    return read_statement().where(PROJECTS.c.id == bindparam("id"))
 
 
 async def read_row(db: Database, project_id: uuid.UUID) -> Row[Any] | None:

@@ -78,7 +78,7 @@ async def list_projects(
 ) -> Page[ProjectRead]:
     fields = await listing.field_filters(session, filters.portfolio_id, raw_fields)
     rows, next_cursor = await listing.list_page(session, filters, fields, limit=limit, cursor=cursor)
-    return Page(items=[service.read(r) for r in rows], next_cursor=next_cursor)
+    return Page(items=[service.read_from_row(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get("/{project_id}", response_model=ProjectRead, responses=GET_RESPONSES, summary="Get a project")
