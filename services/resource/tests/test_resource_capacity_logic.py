@@ -3,6 +3,8 @@ group capacity with imported figures, over-allocation and what is new."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -100,3 +102,36 @@ def test_total_demand_is_hours_times_months(raw: list[tuple[int, int, int]]) -> 
     spans = [Span("k", month(a), month(b), float(h)) for a, b, h in raw]
     totals = sum_by_key_and_month(spans)
     assert sum(totals.values()) == pytest.approx(sum(h * (b - a + 1) for a, b, h in raw))
+
+
+def _month(i: int) -> str:
+    return f"{2025 + i // 12}-{i % 12 + 1:02d}"
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["dev", "qa", None]),
+            st.integers(0, 40),
+            st.integers(0, 40),
+            st.integers(0, 99_999).map(lambda c: c / 100),  # hours to the hundredth, as stored
+        ),
+        max_size=30,
+    ),
+    st.none() | st.tuples(st.integers(0, 40), st.integers(0, 40)),
+)
+def test_sums_per_key_and_month_are_the_month_by_month_sums_to_the_hundredth(
+    raw: list[tuple[str | None, int, int, float]], bounds: tuple[int, int] | None
+) -> None:
+    """The definition, month by month in exact decimals: every (key, month) a span covers (within
+    the bounds) has an entry, the sum of the hours of the spans covering it."""
+    spans = [Span(key, _month(min(a, b)), _month(max(a, b)), hours) for key, a, b, hours in raw]
+    first, last = (None, None) if bounds is None else (_month(bounds[0]), _month(bounds[1]))
+    expected: dict[tuple[str | None, str], Decimal] = {}
+    for span in spans:
+        for month in expand_months(span.start, span.end, first, last):
+            expected[(span.key, month)] = expected.get((span.key, month), Decimal(0)) + Decimal(
+                str(span.hours)
+            )
+    totals = sum_by_key_and_month(spans, first, last)
+    assert totals == {cell: float(hours) for cell, hours in expected.items()}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Generic, TypeVar
 
 from pmo_common.contracts.types import month_from_index, month_index
@@ -52,13 +53,40 @@ class Span(Generic[K]):
 def sum_by_key_and_month(
     spans: Iterable[Span[K]], first: str | None = None, last: str | None = None
 ) -> dict[tuple[K, str], float]:
-    """Expand every span to its months (clipped to `first..last`) and sum the hours per (key, month).
-    Overlapping spans on the same key add up."""
-    totals: dict[tuple[K, str], float] = defaultdict(float)
+    """Expand every span to its months (clipped to `first..last`) and sum the hours per (key, month):
+    an entry for each (key, month) some span covers. Overlapping spans on the same key add up.
+
+    Hours are summed in exact hundredths (allocations store two decimals), as a running total over
+    each key's span boundaries: a span costs two updates whatever its length, not one per month
+    (a capacity read sums every allocation overlapping its range)."""
+    lo_bound = None if first is None else month_index(first)
+    hi_bound = None if last is None else month_index(last)
+    # Per key, at each boundary month: the change in hundredths and in the number of spans covering.
+    steps: dict[K, dict[int, list[int]]] = defaultdict(dict)
     for span in spans:
-        for month in expand_months(span.start, span.end, first, last):
-            totals[(span.key, month)] += span.hours
-    return dict(totals)
+        lo, hi = month_index(span.start), month_index(span.end)
+        lo = lo if lo_bound is None else max(lo, lo_bound)
+        hi = hi if hi_bound is None else min(hi, hi_bound)
+        if lo > hi:
+            continue
+        cents = round(span.hours * 100)
+        key_steps = steps[span.key]
+        at_lo, at_end = key_steps.setdefault(lo, [0, 0]), key_steps.setdefault(hi + 1, [0, 0])
+        at_lo[0] += cents
+        at_lo[1] += 1
+        at_end[0] -= cents
+        at_end[1] -= 1
+    totals: dict[tuple[K, str], float] = {}
+    for key, key_steps in steps.items():
+        cents = covering = 0
+        boundaries = sorted(key_steps)
+        for here, following in pairwise(boundaries):
+            cents += key_steps[here][0]
+            covering += key_steps[here][1]
+            if covering:
+                for month in range(here, following):
+                    totals[(key, month_from_index(month))] = cents / 100
+    return totals
 
 
 def combine_capacity(
