@@ -78,14 +78,13 @@ def sum_by_key_and_month(
         at_end[1] -= 1
     totals: dict[tuple[K, str], float] = {}
     for key, key_steps in steps.items():
-        cents = covering = 0
-        boundaries = sorted(key_steps)
-        for here, following in pairwise(boundaries):
-            cents += key_steps[here][0]
+        running = covering = 0
+        for here, following in pairwise(sorted(key_steps)):
+            running += key_steps[here][0]
             covering += key_steps[here][1]
             if covering:
                 for month in range(here, following):
-                    totals[(key, month_from_index(month))] = cents / 100
+                    totals[(key, month_from_index(month))] = running / 100
     return totals
 
 
