@@ -48,9 +48,9 @@ async def record(session: AsyncSession, event: Event[Any]) -> None:
         return
     payload = envelope.model_dump_json(exclude_none=True)
     now = utcnow()
-    # One INSERT that skips what is already there, rather than a look-up first: the look-up and the
+    # An INSERT that skips what is already there, rather than a look-up first: the look-up and the
     # ORM objects were most of the consumer's time per event with a webhook subscribed.
-    await repository.record_deliveries(
+    repository.record_deliveries(
         session, [_delivery(hook, event.subject, envelope.id, payload, now) for hook in hooks]
     )
     session.info[RECORDED] = True

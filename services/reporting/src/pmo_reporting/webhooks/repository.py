@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pmo_common.db import write_behind
 from pmo_common.http import Repository, paginate
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from pmo_reporting.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
 from pmo_reporting.webhooks.schemas import DeliveryStatus
@@ -36,11 +36,31 @@ _RECORD = {
     "postgresql": postgresql.insert(WebhookDelivery.__table__).on_conflict_do_nothing(),
     "sqlite": sqlite.insert(WebhookDelivery.__table__).on_conflict_do_nothing(),
 }
+_PENDING_DELIVERIES = "pmo_reporting.pending_deliveries"
 
 
-async def record_deliveries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert pending deliveries, leaving out those already recorded (a redelivered event)."""
-    await write_behind(session, _RECORD[session.get_bind().dialect.name], rows)
+def record_deliveries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Record pending deliveries in the caller's transaction, leaving out those already recorded (a
+    redelivered event). They are written when it commits, all of them in one statement: a consumer
+    batch of many events is one INSERT, not one per event (on PostgreSQL a round trip each)."""
+    pending: list[dict[str, Any]] | None = session.info.get(_PENDING_DELIVERIES)
+    if pending is None:
+        pending = session.info[_PENDING_DELIVERIES] = []
+        event.listen(session.sync_session, "before_commit", _write_deliveries)
+        event.listen(session.sync_session, "after_rollback", _forget_deliveries)
+    pending.extend(rows)
+
+
+def _write_deliveries(session: Session) -> None:
+    """Before commit, inside the transaction's greenlet (where synchronous calls are fine)."""
+    pending: list[dict[str, Any]] = session.info[_PENDING_DELIVERIES]
+    if pending:
+        session.execute(_RECORD[session.get_bind().dialect.name], pending)
+        pending.clear()
+
+
+def _forget_deliveries(session: Session) -> None:
+    session.info[_PENDING_DELIVERIES].clear()
 
 
 async def deliveries_page(
