@@ -33,10 +33,14 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    event,
     text,
 )
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Row, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.types import TypeDecorator
 
@@ -190,6 +194,7 @@ def is_postgres(url: str) -> bool:
 
 
 CommitHook = Callable[[AsyncSession], None]
+AtCommit = Callable[[Session, Any], None]
 
 # `async_creator_fn` is how SQLAlchemy's aiosqlite adapter takes a connect function in place of
 # `aiosqlite.connect`, called with the arguments the dialect derives from the URL (pmo_common.sqlite).
@@ -329,12 +334,35 @@ def new_id() -> uuid.UUID:
 def upsert_insert(session: AsyncSession, table: Any) -> Any:
     """An INSERT that offers `on_conflict_do_update`/`on_conflict_do_nothing` on both backends."""
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+        return postgresql.insert(table)
+    return sqlite_dialect.insert(table)
 
-        return postgresql_insert(table)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    return sqlite_insert(table)
+def upsert_inserts(build: Callable[[Any], Any]) -> dict[str, Any]:
+    """`build(insert)` with each backend's INSERT (both offer `on_conflict_do_*`), keyed by dialect
+    name: for statements built once at import (one built per call is also cache-keyed per call)."""
+    return {"postgresql": build(postgresql.insert), "sqlite": build(sqlite_dialect.insert)}
+
+
+def written_at_commit(session: AsyncSession, key: str, new: Callable[[], Any], write: AtCommit) -> Any:
+    """A container in the session (`new()`, once per session under `key`) whose contents
+    `write(session, contents)` writes when the transaction commits — after a flush of everything
+    else it changed, inside the commit's greenlet, so synchronous calls are fine — and that a
+    rollback empties. For writes a transaction makes many times but wants once, at its end: one
+    statement for many rows, or rows locked last and in one order."""
+    pending = session.info.get(key)
+    if pending is None:
+        pending = session.info[key] = new()
+
+        def before_commit(sync_session: Session) -> None:
+            if pending:
+                sync_session.flush()
+                write(sync_session, pending)
+                pending.clear()
+
+        event.listen(session.sync_session, "before_commit", before_commit)
+        event.listen(session.sync_session, "after_rollback", lambda _: pending.clear())
+    return pending
 
 
 async def serialize(session: AsyncSession, name: str) -> None:

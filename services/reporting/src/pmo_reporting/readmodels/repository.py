@@ -6,10 +6,9 @@ import uuid
 from typing import Any, TypeVar
 
 from pmo_common.contracts.events import OverallocationDetectedData
-from pmo_common.db import Database
+from pmo_common.db import Database, upsert_inserts, written_at_commit
 from pmo_common.events.consumer import apply_if_newer
-from sqlalchemy import Select, bindparam, delete, event, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -105,44 +104,24 @@ async def bump_versions(session: AsyncSession, *scopes: uuid.UUID | None) -> Non
     last and in one order, a transaction holding a counter row waits only for counter rows further
     along that order, which nothing holding them waits back for. They are written by the session's
     `commit()` (every unit of work ends in one); a session that never commits bumps nothing."""
-    pending: set[uuid.UUID] | None = session.info.get(_PENDING_VERSIONS)
-    if pending is None:
-        pending = session.info[_PENDING_VERSIONS] = set()
-        event.listen(session.sync_session, "before_commit", _write_versions)
-        event.listen(session.sync_session, "after_rollback", _forget_versions)
+    pending = written_at_commit(session, _PENDING_VERSIONS, set, _write_versions)
     pending.update(s for s in scopes if s is not None)
 
 
 _PENDING_VERSIONS = "pmo_reporting.pending_data_versions"
+_BUMP_VERSION = upsert_inserts(
+    lambda insert: insert(DataVersion.__table__).on_conflict_do_update(
+        index_elements=[DataVersion.__table__.c.scope_id],
+        set_={"version": DataVersion.__table__.c.version + 1},
+    )
+)
 
 
-def _write_versions(session: Session) -> None:
-    """Before commit (inside the transaction's greenlet, where synchronous calls are fine): flush
-    what the transaction changed, then bump the counters in sorted order."""
-    pending: set[uuid.UUID] = session.info[_PENDING_VERSIONS]
-    if not pending:
-        return
-    session.flush()
-    # One statement for all of them (a batch of events for many portfolios bumps each): its rows
-    # are taken in the order listed, so the sorted order holds.
+def _write_versions(session: Session, pending: set[uuid.UUID]) -> None:
+    """One statement for all of them (a batch of events for many portfolios bumps each): its rows
+    are taken in the order listed, so the sorted order holds."""
     rows = [{"scope_id": scope, "version": 1} for scope in sorted(pending)]
     session.execute(_BUMP_VERSION[session.get_bind().dialect.name], rows)
-    pending.clear()
-
-
-def _bump_version(insert: Any) -> Any:
-    table = DataVersion.__table__
-    return insert(table).on_conflict_do_update(
-        index_elements=[table.c.scope_id], set_={"version": table.c.version + 1}
-    )
-
-
-# Built once per dialect: a statement built per call is also cache-keyed per call.
-_BUMP_VERSION = {"postgresql": _bump_version(postgresql.insert), "sqlite": _bump_version(sqlite.insert)}
-
-
-def _forget_versions(session: Session) -> None:
-    session.info[_PENDING_VERSIONS].clear()
 
 
 async def replace_capacity(

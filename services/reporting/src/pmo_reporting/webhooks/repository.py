@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from pmo_common.db import upsert_inserts, written_at_commit
 from pmo_common.http import Repository, paginate
-from sqlalchemy import event, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -30,12 +30,9 @@ async def all_webhooks(session: AsyncSession) -> list[Webhook]:
     return list((await session.scalars(select(Webhook))).all())
 
 
-# Built once per dialect (a statement built per call is also cache-keyed per call). Any conflict is
-# a delivery recorded before: its id is derived from the webhook and the event, as the unique pair is.
-_RECORD = {
-    "postgresql": postgresql.insert(WebhookDelivery.__table__).on_conflict_do_nothing(),
-    "sqlite": sqlite.insert(WebhookDelivery.__table__).on_conflict_do_nothing(),
-}
+# Any conflict is a delivery recorded before: its id is derived from the webhook and the event, as
+# the unique pair is.
+_RECORD = upsert_inserts(lambda insert: insert(WebhookDelivery.__table__).on_conflict_do_nothing())
 _PENDING_DELIVERIES = "pmo_reporting.pending_deliveries"
 
 
@@ -43,24 +40,11 @@ def record_deliveries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> 
     """Record pending deliveries in the caller's transaction, leaving out those already recorded (a
     redelivered event). They are written when it commits, all of them in one statement: a consumer
     batch of many events is one INSERT, not one per event (on PostgreSQL a round trip each)."""
-    pending: list[dict[str, Any]] | None = session.info.get(_PENDING_DELIVERIES)
-    if pending is None:
-        pending = session.info[_PENDING_DELIVERIES] = []
-        event.listen(session.sync_session, "before_commit", _write_deliveries)
-        event.listen(session.sync_session, "after_rollback", _forget_deliveries)
-    pending.extend(rows)
+    written_at_commit(session, _PENDING_DELIVERIES, list, _write_deliveries).extend(rows)
 
 
-def _write_deliveries(session: Session) -> None:
-    """Before commit, inside the transaction's greenlet (where synchronous calls are fine)."""
-    pending: list[dict[str, Any]] = session.info[_PENDING_DELIVERIES]
-    if pending:
-        session.execute(_RECORD[session.get_bind().dialect.name], pending)
-        pending.clear()
-
-
-def _forget_deliveries(session: Session) -> None:
-    session.info[_PENDING_DELIVERIES].clear()
+def _write_deliveries(session: Session, pending: list[dict[str, Any]]) -> None:
+    session.execute(_RECORD[session.get_bind().dialect.name], pending)
 
 
 async def deliveries_page(
