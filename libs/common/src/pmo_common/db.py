@@ -371,8 +371,23 @@ async def serialize(session: AsyncSession, name: str) -> None:
     would otherwise read the same version and both write the next. PostgreSQL takes a transaction
     advisory lock; SQLite already has a single writer."""
     bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(name.encode())})
+    if bind.dialect.name != "postgresql":
+        return
+    # A transaction holds its advisory locks until it ends: taking one again is a round trip for
+    # nothing (resource's derived events take theirs two or three times in one allocation write).
+    key = zlib.crc32(name.encode())
+    held = session.info.get(_SERIALIZED)
+    transaction = session.sync_session.get_transaction()
+    if held is not None and transaction is not None and held[0] is transaction and key in held[1]:
+        return
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    transaction = session.sync_session.get_transaction()  # begun by the statement if none was
+    if held is None or held[0] is not transaction:
+        held = session.info[_SERIALIZED] = (transaction, set())
+    held[1].add(key)
+
+
+_SERIALIZED = "pmo.serialized"
 
 
 async def maintenance_connection(url: str, database: str = "postgres") -> Any:
