@@ -6,9 +6,9 @@ import uuid
 from typing import Any, TypeVar
 
 from pmo_common.contracts.events import OverallocationDetectedData
-from pmo_common.db import Database, upsert_inserts, written_at_commit
+from pmo_common.db import Database, upsert_insert, upsert_inserts, write_behind, written_at_commit
 from pmo_common.events.consumer import apply_if_newer
-from sqlalchemy import Select, bindparam, delete, select, update
+from sqlalchemy import Select, bindparam, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -70,28 +70,52 @@ async def add_history_once(
     Each row also carries `superseded_at`, the earliest `effective_at` of a higher version, so
     that "the newest version in effect at t" is the row with effective_at < t <= superseded_at (one
     index range instead of a GROUP BY over the whole history). Events may arrive in any order: a
-    new row takes its successors' earliest time, and lowers that of its predecessors."""
+    new row takes its successors' earliest time, and lowers that of its predecessors.
+
+    One INSERT … ON CONFLICT DO NOTHING RETURNING finds whether the row is new and takes its
+    successors' time in a subquery; the predecessors' UPDATE, whose outcome nothing reads, is
+    written behind (with the next statement on SQLite)."""
     table = model.__table__
     aggregate, version = table.primary_key.columns.values()
     aggregate_id, number = key
     effective_at = values["effective_at"]
-    others = (
-        await session.execute(
-            select(version, table.c.effective_at, table.c.superseded_at).where(aggregate == aggregate_id)
-        )
-    ).all()
-    if any(other == number for other, _, _ in others):
+    end = literal(END_OF_TIME, type_=table.c.superseded_at.type)
+    following = (
+        select(func.coalesce(func.min(table.c.effective_at), end))
+        .where(aggregate == aggregate_id, version > number)
+        .scalar_subquery()
+    )
+    inserted = (
+        upsert_insert(session, table)
+        .values(**values, superseded_at=following)
+        .on_conflict_do_nothing(index_elements=[aggregate, version])
+        .returning(version)
+    )
+    if (await session.execute(inserted)).first() is None:
         return False
-    following = min((at for other, at, _ in others if other > number), default=END_OF_TIME)
-    session.add(model(**values, superseded_at=following))
-    await session.flush()
-    if any(other < number and until > effective_at for other, _, until in others):
-        await session.execute(
-            update(table)
-            .where(aggregate == aggregate_id, version < number, table.c.superseded_at > effective_at)
-            .values(superseded_at=effective_at)
-        )
+    await write_behind(
+        session, _lowered(table), {"h_id": aggregate_id, "h_number": number, "h_at": effective_at}
+    )
     return True
+
+
+_LOWERED: dict[Any, Any] = {}
+
+
+def _lowered(table: Any) -> Any:
+    """The predecessors' UPDATE of a history table, built once (`write_behind` queues constant statements)."""
+    statement = _LOWERED.get(table)
+    if statement is None:
+        aggregate, version = table.primary_key.columns.values()
+        at = bindparam("h_at")
+        statement = _LOWERED[table] = (
+            update(table)
+            .where(
+                aggregate == bindparam("h_id"), version < bindparam("h_number"), table.c.superseded_at > at
+            )
+            .values(superseded_at=at)
+        )
+    return statement
 
 
 async def bump_versions(session: AsyncSession, *scopes: uuid.UUID | None) -> None:
