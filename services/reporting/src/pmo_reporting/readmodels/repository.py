@@ -107,7 +107,7 @@ def _lowered(table: Any) -> Any:
     statement = _LOWERED.get(table)
     if statement is None:
         aggregate, version = table.primary_key.columns.values()
-        at = bindparam("h_at")
+        at: Any = bindparam("h_at")
         statement = _LOWERED[table] = (
             update(table)
             .where(
