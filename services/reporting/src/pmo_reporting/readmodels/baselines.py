@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
 from decimal import Decimal
 
 from pmo_common.contracts.events import BaselineTerms, PeriodAmount
@@ -101,10 +100,3 @@ async def plans_of(session: AsyncSession, project: ProjectView) -> ProjectPlans:
         for b in baselines
     ]
     return ProjectPlans(current, approved)
-
-
-async def locked_plan_on(session: AsyncSession, project: ProjectView, as_of: date) -> Baseline:
-    """The plan in force on a date, read under the project's row lock (PostgreSQL): a baseline that
-    arrives meanwhile waits for this transaction, then re-derives what it wrote with the rest."""
-    await session.execute(select(ProjectView.id).where(ProjectView.id == project.id).with_for_update())
-    return (await plans_of(session, project)).on(as_of)

@@ -50,6 +50,12 @@ async def get(session: AsyncSession, project_id: uuid.UUID, report_id: uuid.UUID
     return report if report is not None and report.project_id == project_id else None
 
 
+async def lock_project(session: AsyncSession, project_id: uuid.UUID) -> None:
+    """The project's row lock until the transaction ends (PostgreSQL; SQLite serialises every
+    writer): a submission and a re-derivation of the project's reports go one at a time."""
+    await session.execute(select(ProjectView.id).where(ProjectView.id == project_id).with_for_update())
+
+
 async def place_in_timeline(
     session: AsyncSession, project_id: uuid.UUID, report_id: uuid.UUID, as_of: date, submitted_at: datetime
 ) -> date:
@@ -58,9 +64,7 @@ async def place_in_timeline(
     Per project the reports in effect form a timeline: the winner of each date (the later
     submission; id breaks ties) is in effect from its date until the next date with a report.
     Reports may arrive out of order, so the new one may cut an earlier winner's period short,
-    replace the winner of its own date, or lose to it."""
-    # Submissions for one project are serialised (on PostgreSQL; SQLite serialises every writer).
-    await session.execute(select(ProjectView.id).where(ProjectView.id == project_id).with_for_update())
+    replace the winner of its own date, or lose to it. Under the project's lock (`lock_project`)."""
     r = StatusReport
     same_day = (
         await session.execute(
@@ -90,7 +94,7 @@ async def rederive(session: AsyncSession, project: ProjectView) -> None:
     the BAC in force on the report's date, `logic.plans`), and copy the latest report's figures onto
     the project row. Under the project's row lock, taken as a submission takes it."""
     r = StatusReport
-    await session.execute(select(ProjectView.id).where(ProjectView.id == project.id).with_for_update())
+    await lock_project(session, project.id)
     plans = await plans_of(session, project)
     rows = (
         await session.execute(

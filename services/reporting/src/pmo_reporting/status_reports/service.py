@@ -7,13 +7,13 @@ from typing import Any
 from pmo_common.auth import Principal, ensure_can_write_project
 from pmo_common.changes import Aggregate
 from pmo_common.contracts.events import ProjectHealthChanged, StatusReportSubmitted
-from pmo_common.db import new_id, serialize, utcnow
+from pmo_common.db import new_id, utcnow
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_reporting.evm.stages import stage_on
 from pmo_reporting.logic.evm import Evm, Progress, compute_evm, rounded_ratio
 from pmo_reporting.logic.targets import report_age_days
-from pmo_reporting.readmodels.baselines import locked_plan_on
+from pmo_reporting.readmodels.baselines import plans_of
 from pmo_reporting.readmodels.models import ProjectView
 from pmo_reporting.readmodels.repository import bump_versions
 from pmo_reporting.status_reports import repository
@@ -41,9 +41,10 @@ async def submit(
     session: AsyncSession, project: ProjectView, body: StatusReportCreate, principal: Principal
 ) -> StatusReport:
     ensure_can_write_project(principal, project.manager, what="status report")
-    # One submission per project at a time: each places itself in the project's report timeline and
-    # versions its health; two side by side (PostgreSQL) would read the same state.
-    await serialize(session, f"pmo-reporting-project:{project.id}")
+    # One submission per project at a time, under the project's row lock (PostgreSQL): each places
+    # itself in the project's report timeline and versions its health, and two side by side would
+    # read the same state; a baseline or budget that arrives meanwhile waits (`rederive` takes it too).
+    await repository.lock_project(session, project.id)
     evm = await _evm_at_submission(session, project, body)
     report = StatusReport(
         **body.model_dump(exclude={"actions"}),
@@ -74,7 +75,7 @@ async def submit(
 async def _evm_at_submission(session: AsyncSession, project: ProjectView, body: StatusReportCreate) -> Evm:
     """The report's figures as of its own date, against the plan then in force, judged by the
     portfolio's current targets (the report's age is 0 on its date: green for a project reporting)."""
-    plan = await locked_plan_on(session, project, body.as_of)
+    plan = (await plans_of(session, project)).on(body.as_of)
     targets = await targets_for(session, project.portfolio_id)
     age = report_age_days(body.as_of, body.as_of, await stage_on(session, project, body.as_of))
     return compute_evm(plan, progress_of(body), body.as_of, targets=targets, report_age_days=age)
