@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -14,6 +15,8 @@ import httpx
 import pytest
 from pmo_common.contracts.events import BaselineApproved, ProjectUpdated
 from pmo_common.testing.harness import auth, eventually
+from pmo_reporting.readmodels.models import ProjectView
+from sqlalchemy import event, update
 
 PREFIX = "/reporting/v1"
 ADMIN = auth("root", "admin")
@@ -253,3 +256,46 @@ async def test_without_a_baseline_the_current_cost_profile_spreads_pv(client, fe
     project = await feed.project(portfolio["id"], budget="100000.00", cost_profile=profile)
     result = await evm(client, project, "2025-02-07")
     assert (result["baseline_number"], result["pv"]) == (None, "48250.00")  # 31,000 + 7/28 of 69,000
+
+
+async def test_an_event_that_keeps_the_cost_profile_leaves_its_periods_alone(app, client, feed) -> None:
+    """Most project events change a description, a stage or a field: the profile's months are
+    rewritten only when the profile changed, or when the row does not know the one it has (a row
+    from before `cost_profile` was kept)."""
+    rewrites: list[str] = []
+
+    @event.listens_for(app.state.db.engine.sync_engine, "before_cursor_execute")
+    def _seen(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.startswith("DELETE FROM rm_plan_periods"):
+            rewrites.append(statement)
+
+    portfolio = await feed.portfolio()
+    profile = [{"period": "2025-01", "amount": "31000.00"}, {"period": "2025-02", "amount": "69000.00"}]
+    project = await feed.project(portfolio["id"], budget="100000.00", cost_profile=profile)
+
+    async def applied(version: int) -> None:
+        async def done() -> bool:
+            async with app.state.db.transaction(read_only=True) as session:
+                row = await session.get(ProjectView, uuid.UUID(project["id"]))
+                return row is not None and row.version == version
+
+        await eventually(done)
+
+    rewrites.clear()
+    await feed.publish(ProjectUpdated, project | {"version": 2, "description": "new words"})
+    await applied(2)
+    assert rewrites == []
+    assert (await evm(client, project, "2025-02-07"))["pv"] == "48250.00"
+
+    changed = [{"period": "2025-01", "amount": "50000.00"}, {"period": "2025-02", "amount": "50000.00"}]
+    await feed.publish(ProjectUpdated, project | {"version": 3, "cost_profile": changed})
+    await applied(3)
+    assert len(rewrites) == 1
+    assert (await evm(client, project, "2025-02-07"))["pv"] == "62500.00"  # 50,000 + 7/28 of 50,000
+
+    async with app.state.db.transaction() as session:  # as a row migrated from before it was kept
+        await session.execute(update(ProjectView).values(cost_profile=None))
+    await feed.publish(ProjectUpdated, project | {"version": 4, "cost_profile": changed})
+    await applied(4)
+    assert len(rewrites) == 2
+    assert (await evm(client, project, "2025-02-07"))["pv"] == "62500.00"

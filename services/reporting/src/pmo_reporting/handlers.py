@@ -70,7 +70,7 @@ async def after_project(
     # The baseline in force travels with project events too: kept once per number, like its event's.
     baseline = data.baseline
     new_baseline = baseline is not None and await baselines.record_baseline(session, data.id, baseline)
-    if applied:
+    if applied and not _same_profile(before, data):
         await baselines.record_current_profile(session, data.id, data.cost_profile)
     if new_baseline or (applied and (before is None or before["budget"] != data.budget)):
         # EV stated as a percentage is valued against the plan in force on each report's date (the
@@ -96,6 +96,14 @@ async def after_project(
     }
     if await repository.add_history_once(session, ProjectStageHistory, (data.id, data.version), history):
         structure.record_facets(session, data)
+
+
+def _same_profile(before: dict[str, Any] | None, data: Any) -> bool:
+    """Whether the event carries the cost profile the row already had (`ProjectView.cost_profile`,
+    kept as the JSON of the event's): most project events change a description, a stage or a field,
+    and rewriting the profile's periods was a DELETE and an INSERT of every month each time."""
+    known = None if before is None else before["cost_profile"]
+    return known is not None and known == to_jsonable_python(data.cost_profile)
 
 
 def _effective_at(event: ProjectEvent) -> datetime:

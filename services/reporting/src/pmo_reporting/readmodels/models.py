@@ -72,6 +72,9 @@ class ProjectView(UpstreamProject, Base):
     programme_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
     fields: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict, server_default="{}")
     tags: Mapped[list[str]] = mapped_column(JSONText, default=list, server_default="[]")
+    # The cost profile the latest event carried (as JSON), so that an event which leaves it as it was
+    # does not rewrite its `PlanPeriod` rows; NULL (rows from before it was kept): not known.
+    cost_profile: Mapped[list[Any] | None] = mapped_column(JSONText, default=None)
     # The figures of the project's latest status report (none: NULL), copied here when a report
     # becomes the latest and when the row is (re)built, so that current dashboards read one table.
     report_as_of: Mapped[date | None] = mapped_column(Date, default=None)
