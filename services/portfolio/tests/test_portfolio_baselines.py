@@ -17,7 +17,7 @@ from pmo_common.testing.harness import auth
 from pmo_portfolio.baselines import repository as baselines
 from pmo_portfolio.projects import repository as projects
 from pmo_portfolio.projects import service as project_service
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 ADMIN = auth("alice", "admin")
 PMO = auth("pat", "pmo")
@@ -290,3 +290,36 @@ async def test_the_reads_answer_what_the_project_and_its_baselines_say(
     for pid in (proposal["id"], project["id"]):
         assert items[pid] == await orm_read(pid)
     assert (await client.get(f"/portfolio/v1/projects/{uuid.uuid4()}", headers=VIEWER)).status_code == 404
+
+
+async def test_a_write_loads_its_project_and_baselines_in_one_select(
+    api: Any, client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    """A PATCH loads the project it changes with its baselines joined (the relationship's own load
+    was a second SELECT), and its event still names the baseline in force."""
+    project = await _approved(api, client, code="ONE")
+    assert (
+        await _rebaseline(client, project["id"], budget="1200.00", rationale="re-plan")
+    ).status_code == 201
+    selects: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "baselines" in statement:
+            selects.append(statement)
+
+    event.listen(app.state.db.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        etag = (await client.get(f"/portfolio/v1/projects/{project['id']}", headers=ADMIN)).headers["ETag"]
+        selects.clear()
+        r = await client.patch(
+            f"/portfolio/v1/projects/{project['id']}",
+            json={"description": "new words"},
+            headers={**ADMIN, "If-Match": etag},
+        )
+    finally:
+        event.remove(app.state.db.engine.sync_engine, "before_cursor_execute", seen)
+    assert r.status_code == 200, r.text
+    assert r.json()["baseline"]["number"] == 2
+    assert len(selects) == 1 and "JOIN" in selects[0].upper(), selects
+    updated = [e for e in await _events(app, project["id"], "project") if e["type"] == "pmo.portfolio.project.updated.v1"]
+    assert updated[-1]["data"]["baseline"]["number"] == 2

@@ -9,12 +9,21 @@ from pmo_common.db import Database
 from pmo_common.http import Repository
 from sqlalchemy import Row, Select, Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from pmo_portfolio.projects.models import Project
 
 # `GET /projects` (filters and sorts) is `projects.listing`.
 repository = Repository(Project, [(Project.created_at, False), (Project.id, False)])
-get = repository.get
+# The relationship's own selectin load is a second SELECT after the project's; a project has a few
+# baselines at most, so joining them is the cheaper way for the one project a write loads.
+_WITH_BASELINES = (joinedload(Project.baselines),)
+
+
+async def get(session: AsyncSession, project_id: uuid.UUID) -> Project | None:
+    """The project (for a write: an ORM object in the session) with its baselines, in one SELECT."""
+    return await session.get(Project, project_id, options=_WITH_BASELINES)
+
 
 PROJECTS: Table = Project.__table__
 BASELINE_TERMS = ("number", "budget", "start_date", "finish_date", "cost_profile", "approved_at")
