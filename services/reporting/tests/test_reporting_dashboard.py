@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 import pytest
 from pmo_common.contracts.events import PortfolioCreated, ProgrammeCreated, ProjectCreated
 from pmo_common.testing.harness import auth, eventually
+from pmo_reporting.dashboards import repository as dashboard_repository
 from pmo_reporting.readmodels.models import DemandCell, ProgrammeView
 from sqlalchemy import event, func, select
 from sqlalchemy.engine.default import CACHE_MISS
@@ -317,3 +318,30 @@ async def _arrived(app, project_id: str, programme_id: str) -> bool:
             select(func.count()).where(DemandCell.project_id == uuid.UUID(project_id))
         )
         return bool(demand) and await session.get(ProgrammeView, uuid.UUID(programme_id)) is not None
+
+
+async def test_a_dashboard_computed_again_after_a_write_reuses_its_statement(
+    client, portfolio_flow, make_report
+) -> None:
+    """Under writes a dashboard is computed again at each new data version with the same portfolio,
+    date and targets: its statement is built once (building it was most of an uncached dashboard's
+    Python), and the figures are those of the new data."""
+    url = f"{PREFIX}/portfolios/{portfolio_flow['portfolio']['id']}/dashboard?as_of=2025-07-31"
+    before = (await client.get(url, headers=VIEWER)).json()
+    built = dashboard_repository._dashboard_statement.cache_info()
+    crm = portfolio_flow["crm"]
+    body = make_report(
+        date(2025, 7, 31),
+        overall="red",
+        planned_value="90000.00",
+        earned_value="70000.00",
+        actual_cost="80000.00",
+    )
+    assert (
+        await client.post(f"{PREFIX}/projects/{crm['id']}/status-reports", json=body, headers=ADMIN)
+    ).status_code == 201
+    after = (await client.get(url, headers=VIEWER)).json()
+    reused = dashboard_repository._dashboard_statement.cache_info()
+    assert (reused.hits, reused.misses) == (built.hits + 1, built.misses)
+    assert after["evm"] != before["evm"]
+    assert after["projects"]["by_rag"] != before["projects"]["by_rag"]
