@@ -321,5 +321,9 @@ async def test_a_write_loads_its_project_and_baselines_in_one_select(
     assert r.status_code == 200, r.text
     assert r.json()["baseline"]["number"] == 2
     assert len(selects) == 1 and "JOIN" in selects[0].upper(), selects
-    updated = [e for e in await _events(app, project["id"], "project") if e["type"] == "pmo.portfolio.project.updated.v1"]
+    updated = [
+        e
+        for e in await _events(app, project["id"], "project")
+        if e["type"] == "pmo.portfolio.project.updated.v1"
+    ]
     assert updated[-1]["data"]["baseline"]["number"] == 2

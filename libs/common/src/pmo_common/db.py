@@ -10,6 +10,7 @@ the business change's transaction.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -39,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Row, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import UpdateBase
@@ -193,6 +195,39 @@ def is_postgres(url: str) -> bool:
     return make_url(url).get_backend_name() == "postgresql"
 
 
+IDLE_PING_SECONDS = 1.0
+"""A pooled connection idle longer than this is pinged before it is handed out (`ping_when_idle`)."""
+
+
+def ping_when_idle(engine: AsyncEngine, seconds: float) -> None:
+    """Ping a pooled connection at checkout only when it has sat idle in the pool for `seconds`.
+
+    SQLAlchemy's `pool_pre_ping` pings at every checkout; on asyncpg outside a transaction that is
+    BEGIN, `;` and ROLLBACK — three round trips before a read by key's one (10 % of reporting's CPU
+    under the mixed load of issue #17). A connection used a moment ago is as alive as a ping would
+    show, and one that broke while in use (a database stopped mid-work) invalidates every older
+    connection in the pool when its error is seen, so a stale connection is never handed out after
+    an outage longer than `seconds`. A failed ping discards the connection and the pool opens a new
+    one (SQLAlchemy's pessimistic disconnect handling)."""
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(sync_engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since < seconds:
+            return  # a new connection, or one in use a moment ago
+        try:
+            sync_engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError("the pooled connection failed its ping") from error
+
+
+_IDLE_SINCE = "pmo.idle_since"
+
 CommitHook = Callable[[AsyncSession], None]
 AtCommit = Callable[[Session, Any], None]
 
@@ -205,7 +240,9 @@ READ_POOL_SIZE = 16
 class Database:
     """An async engine and session factory, built in the app's lifespan, never at import."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 10, idle_ping_seconds: float = IDLE_PING_SECONDS
+    ) -> None:
         self.url = url
         self.sqlite = is_sqlite(url)
         self._commit_hooks: list[CommitHook] = []
@@ -238,12 +275,12 @@ class Database:
                 url,
                 pool_size=pool_size,
                 max_overflow=pool_size,
-                pool_pre_ping=True,
                 pool_recycle=1800,
                 # Prepared statements per connection (SQLAlchemy's asyncpg LRU; default 100): a service
                 # issues a few hundred distinct statements, and one evicted is parsed and planned again.
                 connect_args={"prepared_statement_cache_size": 500} if is_postgres(url) else {},
             )
+            ping_when_idle(self.engine, idle_ping_seconds)
             self.read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self.read_sessionmaker = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
@@ -376,14 +413,15 @@ async def serialize(session: AsyncSession, name: str) -> None:
     # A transaction holds its advisory locks until it ends: taking one again is a round trip for
     # nothing (resource's derived events take theirs two or three times in one allocation write).
     key = zlib.crc32(name.encode())
-    held = session.info.get(_SERIALIZED)
+    held: tuple[Any, set[int]] | None = session.info.get(_SERIALIZED)
     transaction = session.sync_session.get_transaction()
     if held is not None and transaction is not None and held[0] is transaction and key in held[1]:
         return
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
     transaction = session.sync_session.get_transaction()  # begun by the statement if none was
     if held is None or held[0] is not transaction:
-        held = session.info[_SERIALIZED] = (transaction, set())
+        held = (transaction, set())
+        session.info[_SERIALIZED] = held
     held[1].add(key)
 
 
