@@ -34,12 +34,17 @@ async def _backend_pid(db: Database) -> int:
         return int((await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one())
 
 
-async def test_a_connection_in_use_a_moment_ago_is_not_pinged(
-    database_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def postgres_url(database_url: str) -> str:
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite connections are local files: nothing to ping")
-    db = Database(database_url, pool_size=1, idle_ping_seconds=60)
+    return database_url
+
+
+async def test_a_connection_in_use_a_moment_ago_is_not_pinged(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = Database(postgres_url, pool_size=1, idle_ping_seconds=60)
     pings = _count_pings(db, monkeypatch)
     try:
         for _ in range(20):
@@ -52,12 +57,10 @@ async def test_a_connection_in_use_a_moment_ago_is_not_pinged(
 
 
 async def test_an_idle_connection_whose_session_ended_is_replaced_unseen(
-    database_url: str, monkeypatch: pytest.MonkeyPatch
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite connections are local files: nothing to ping")
-    db = Database(database_url, pool_size=1, idle_ping_seconds=0.05)
-    other = Database(database_url, pool_size=1)
+    db = Database(postgres_url, pool_size=1, idle_ping_seconds=0.05)
+    other = Database(postgres_url, pool_size=1)
     pings = _count_pings(db, monkeypatch)
     try:
         first = await _backend_pid(db)  # the pooled connection's server session
