@@ -10,6 +10,7 @@ from typing import Any
 from pmo_common.contracts.events import ProjectData, ProjectDeleted, ProjectUpdated
 from pmo_common.http import encode_cursor
 from pmo_common.testing.harness import auth, eventually, publish_event
+from sqlalchemy import event
 
 ALLOCATIONS = "/resource/v1/allocations"
 ADMIN = auth("admin-1", "admin")
@@ -338,3 +339,33 @@ async def test_concurrent_allocations_are_all_accepted_and_announce_each_overall
     assert sorted((o["resource_id"], o["period"]) for o in over) == sorted(
         (p["id"], m) for p in people for m in ("2027-01", "2027-02", "2027-03")
     )
+
+
+async def test_an_allocation_reads_its_person_once(service: Any) -> None:
+    """The write loads its person to check it; the over-allocation check that follows takes the
+    person from the transaction (with its figures) instead of reading the row again."""
+    project = await service.add_project()
+    ada = await service.add_person(role="architect", hours_per_week=20, fte=1)  # 86.67 h/month
+    reads: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM resources" in statement:
+            reads.append(statement)
+
+    engine = service.app.state.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        body = allocation(
+            project, ada["id"], start_period="2026-02", end_period="2026-02", hours_per_period=100
+        )
+        response = await service.client.post(ALLOCATIONS, json=body, headers=ADMIN)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert response.status_code == 201, response.text
+    assert len(reads) == 1, reads
+    listed = (
+        await service.client.get("/resource/v1/overallocations?from=2026-01&to=2026-12", headers=VIEWER)
+    ).json()  # judged by the person's own figures
+    assert [(o["resource_id"], o["period"], o["excess_hours"]) for o in listed["items"]] == [
+        (ada["id"], "2026-02", 13.33)
+    ]

@@ -8,9 +8,10 @@ from collections.abc import Collection, Iterator, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 from pmo_common.db import upsert_insert
-from sqlalchemy import BigInteger, and_, delete, func, insert, or_, select, type_coerce
+from sqlalchemy import BigInteger, and_, delete, func, insert, inspect, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm.util import identity_key
 
 from pmo_resource.allocations.models import Allocation
 from pmo_resource.capacity.models import EventCounter, KnownOverallocation, MonthlyCapacity
@@ -101,9 +102,19 @@ def _person(row: Any) -> Person:
 
 
 async def people(session: AsyncSession, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Person]:
+    """The people with these ids: those the transaction has loaded already (an allocation's write
+    loaded its person to check it) from the session, with its changes; the others in a SELECT."""
     found: dict[uuid.UUID, Person] = {}
+    missing: list[uuid.UUID] = []
+    identity_map = session.sync_session.identity_map
+    for person_id in ids:
+        loaded = identity_map.get(identity_key(Resource, person_id))
+        if loaded is not None and not inspect(loaded).expired_attributes:
+            found[person_id] = _person(loaded)
+        else:
+            missing.append(person_id)
     cols = (Resource.id, Resource.role, Resource.active, Resource.hours_per_week, Resource.fte)
-    for chunk in chunked(list(ids)):
+    for chunk in chunked(missing):
         for row in (await session.execute(select(*cols).where(Resource.id.in_(chunk)))).all():
             found[row.id] = _person(row)
     return found
