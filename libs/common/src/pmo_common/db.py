@@ -195,6 +195,13 @@ def is_postgres(url: str) -> bool:
     return make_url(url).get_backend_name() == "postgresql"
 
 
+def code_point_order(column: Any, dialect: str) -> Any:
+    """`column` compared in code-point order, as Python sorts strings, on both backends: SQLite
+    compares bytes, PostgreSQL's default collation would follow the locale (so a sort, a page
+    boundary or a keyset cursor means the same thing everywhere)."""
+    return column.collate("C") if dialect == "postgresql" else column
+
+
 IDLE_PING_SECONDS = 1.0
 """A pooled connection idle longer than this is pinged before it is handed out (`ping_when_idle`)."""
 

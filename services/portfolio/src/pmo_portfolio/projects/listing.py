@@ -18,6 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from pmo_common.db import code_point_order
 from pmo_common.errors import Unprocessable, field_errors, invalid
 from pmo_common.http import decode_cursor, encode_cursor
 from sqlalchemy import ColumnElement, Row, Select, Text, and_, case, cast, func, literal, or_, select
@@ -74,9 +75,7 @@ def _key(session: AsyncSession, name: str) -> ColumnElement[Any]:
         )
     if name in ("code", "name"):
         column: ColumnElement[str] = getattr(Project, name)
-        # Code-point order on both databases (SQLite compares bytes; PostgreSQL's default collation
-        # would follow the locale), so a page boundary means the same thing everywhere.
-        return column.collate("C") if session.get_bind().dialect.name == "postgresql" else column
+        return code_point_order(column, session.get_bind().dialect.name)  # pages mean the same everywhere
     return getattr(Project, name) if name else Project.created_at
 
 

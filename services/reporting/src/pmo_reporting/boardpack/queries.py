@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from pmo_common.db import code_point_order
 from sqlalchemy import Subquery, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -25,11 +26,6 @@ from pmo_reporting.logic.periods import end_of_day
 from pmo_reporting.logic.schedule import PlannedCost
 from pmo_reporting.readmodels.governance import ActionView, DecisionView
 from pmo_reporting.readmodels.models import PlanPeriod, ProgrammeView, ProjectStageHistory, ProjectView
-
-
-def _code_order(session: AsyncSession, code: Any) -> Any:
-    """Project codes as Python sorts strings (PostgreSQL's default collation would not)."""
-    return code.collate("C") if session.get_bind().dialect.name == "postgresql" else code
 
 
 async def project_rows(
@@ -59,7 +55,7 @@ async def project_rows(
         )
         .join(own, own.id == f.c.id)
         .outerjoin(programme, programme.id == f.c.programme_id)
-        .order_by(_code_order(session, f.c.code), f.c.id)
+        .order_by(code_point_order(f.c.code, session.get_bind().dialect.name), f.c.id)
     )
     if joined is not None:
         stmt = stmt.outerjoin(joined, and_(joined.project_id == f.c.id, joined.version == f.c.version))

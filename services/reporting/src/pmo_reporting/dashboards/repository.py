@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from pmo_common.db import code_point_order
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
@@ -334,7 +335,7 @@ def _dashboard_statement(
     f = project_figures(
         portfolio_id, as_of, current=current, attention=True, targets=targets, scope=scope
     ).cte("figures")
-    code = f.c.code.collate("C") if dialect == "postgresql" else f.c.code  # as Python sorts
+    code = code_point_order(f.c.code, dialect)
     figures = (f.c.bac, f.c.pv, f.c.ev, f.c.ac)
     # Typed: PostgreSQL takes an untyped NULL of a subquery for text, which no UNION with a sum matches.
     sums_only = ("schedule_ev", "schedule_pv", "cost_ev", "cost_ac", *FORECAST_SUMS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any, TypeVar
 
@@ -99,23 +100,16 @@ async def add_history_once(
     return True
 
 
-_LOWERED: dict[Any, Any] = {}
-
-
+@functools.cache
 def _lowered(table: Any) -> Any:
     """The predecessors' UPDATE of a history table, built once (`write_behind` queues constant statements)."""
-    statement = _LOWERED.get(table)
-    if statement is None:
-        aggregate, version = table.primary_key.columns.values()
-        at: Any = bindparam("h_at")
-        statement = _LOWERED[table] = (
-            update(table)
-            .where(
-                aggregate == bindparam("h_id"), version < bindparam("h_number"), table.c.superseded_at > at
-            )
-            .values(superseded_at=at)
-        )
-    return statement
+    aggregate, version = table.primary_key.columns.values()
+    at: Any = bindparam("h_at")
+    return (
+        update(table)
+        .where(aggregate == bindparam("h_id"), version < bindparam("h_number"), table.c.superseded_at > at)
+        .values(superseded_at=at)
+    )
 
 
 async def bump_versions(session: AsyncSession, *scopes: uuid.UUID | None) -> None:

@@ -95,6 +95,10 @@ class Person(NamedTuple):
     default_hours: float
 
 
+_PERSON = (Resource.id, Resource.role, Resource.active, Resource.hours_per_week, Resource.fte)
+"""The columns a `Person` is made of."""
+
+
 def _person(row: Any) -> Person:
     return Person(
         row.id, row.role, row.active, default_monthly_capacity(float(row.hours_per_week), float(row.fte))
@@ -113,17 +117,15 @@ async def people(session: AsyncSession, ids: Collection[uuid.UUID]) -> dict[uuid
             found[person_id] = _person(loaded)
         else:
             missing.append(person_id)
-    cols = (Resource.id, Resource.role, Resource.active, Resource.hours_per_week, Resource.fte)
     for chunk in chunked(missing):
-        for row in (await session.execute(select(*cols).where(Resource.id.in_(chunk)))).all():
+        for row in (await session.execute(select(*_PERSON).where(Resource.id.in_(chunk)))).all():
             found[row.id] = _person(row)
     return found
 
 
 async def active_people_from(session: AsyncSession, first_id: uuid.UUID | None, count: int) -> list[Person]:
     """Active people in id order, starting at `first_id` (a page of `GET /capacity?group_by=resource`)."""
-    cols = (Resource.id, Resource.role, Resource.active, Resource.hours_per_week, Resource.fte)
-    stmt = select(*cols).where(Resource.active.is_(True))
+    stmt = select(*_PERSON).where(Resource.active.is_(True))
     if first_id is not None:
         stmt = stmt.where(Resource.id >= first_id)
     rows = (await session.execute(stmt.order_by(Resource.id).limit(count))).all()
