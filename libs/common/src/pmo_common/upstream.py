@@ -87,6 +87,17 @@ def _values(model: Any, data: ProjectData | PortfolioData, deleted: bool) -> dic
     return values
 
 
+def unchanged(model: Any, before: dict[str, Any] | None, event: Event[Any]) -> bool:
+    """Whether applying `event` left every column of `model` but its version as `before` (the
+    `after` hook's row) had it: the event changed only what the table does not keep (a project's
+    description, say), so nothing read from the table can have changed."""
+    if before is None:
+        return False
+    data = event.data
+    deleted = data.deleted or isinstance(event, ProjectDeleted | PortfolioDeleted)
+    return all(before[name] == value for name, value in _values(model, data, deleted).items())
+
+
 def _columns(model: Any, row: Any) -> dict[str, Any] | None:
     """The row's column values before an event is applied (None: no row yet), for `after`."""
     return None if row is None else {c: getattr(row, c) for c in model.__table__.columns.keys()}  # noqa: SIM118

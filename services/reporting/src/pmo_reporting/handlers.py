@@ -36,13 +36,14 @@ from pmo_common.contracts.events import (
     RiskUpdated,
 )
 from pmo_common.events.consumer import EventHandlers, apply_if_newer
-from pmo_common.upstream import PortfolioEvent, ProjectEvent, track_portfolios, track_projects
+from pmo_common.upstream import PortfolioEvent, ProjectEvent, track_portfolios, track_projects, unchanged
 from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_reporting.readmodels import baselines, benefits, governance, repository, structure
 from pmo_reporting.readmodels.models import (
     GLOBAL_SCOPE,
+    Figures,
     PortfolioView,
     ProjectStageHistory,
     ProjectView,
@@ -79,8 +80,11 @@ async def after_project(
         project = await session.get(ProjectView, data.id)
         assert project is not None
         await status_reports.rederive(session, project)
-    old_portfolio = None if before is None else before["portfolio_id"]
-    await repository.bump_versions(session, old_portfolio, data.portfolio_id)
+    if new_baseline or not (applied and unchanged(ProjectView, before, event)):
+        # Else the event changed only what no figure reads (its description, say): the dashboards
+        # cached stand (its history row below is the last one's values again, as of a later time).
+        old_portfolio = None if before is None else before["portfolio_id"]
+        await repository.bump_versions(session, old_portfolio, data.portfolio_id)
     history = {
         "project_id": data.id,
         "version": data.version,
@@ -134,7 +138,8 @@ async def on_baseline(session: AsyncSession, event: BaselineApproved) -> None:
     project = await session.get(ProjectView, data.project_id)
     if project is not None:  # else the project's own events re-derive when they arrive
         await status_reports.rederive(session, project)
-    await repository.bump_versions(session, data.portfolio_id, project.portfolio_id if project else None)
+    portfolios = (data.portfolio_id, project.portfolio_id if project else None)
+    await repository.bump_versions(session, *portfolios, figures=Figures.REPORTS)
 
 
 @handlers.on(ActionCreated, ActionUpdated, ActionOverdue, name="portfolio")
@@ -143,7 +148,7 @@ async def on_action(session: AsyncSession, event: ActionEvent) -> None:
     await webhooks.record(session, event)
     data = event.data
     before = await governance.record_action(session, data, event.envelope.time)
-    await repository.bump_versions(session, before, data.portfolio_id)
+    await repository.bump_versions(session, before, data.portfolio_id, figures=Figures.GOVERNANCE)
 
 
 @handlers.on(DecisionRecorded, name="portfolio")
@@ -151,7 +156,7 @@ async def on_decision(session: AsyncSession, event: DecisionRecorded) -> None:
     """The decision log's entries, for the latest decisions on dashboards and the board report."""
     await webhooks.record(session, event)
     if await governance.record_decision(session, event.data):
-        await repository.bump_versions(session, event.data.portfolio_id)
+        await repository.bump_versions(session, event.data.portfolio_id, figures=Figures.GOVERNANCE)
 
 
 @handlers.on(ProgrammeCreated, ProgrammeUpdated, ProgrammeDeleted, name="portfolio")
@@ -169,7 +174,7 @@ async def on_benefit(session: AsyncSession, event: BenefitEvent) -> None:
     await webhooks.record(session, event)
     data = _deleted(event.data) if isinstance(event, BenefitDeleted) else event.data
     before = await benefits.record_benefit(session, data, event.envelope.time, benefits.measured(event))
-    await repository.bump_versions(session, before, data.portfolio_id)
+    await repository.bump_versions(session, before, data.portfolio_id, figures=Figures.GOVERNANCE)
 
 
 def _deleted(data: D) -> D:
@@ -196,19 +201,20 @@ async def on_risk(session: AsyncSession, event: RiskEvent) -> None:
     }
     values = {**common, "id": data.id, "kind": data.kind, "status": data.status, "deleted": data.deleted}
     before = await session.get(RiskView, data.id)
-    await repository.bump_versions(session, before.portfolio_id if before else None, data.portfolio_id)
+    portfolios = (before.portfolio_id if before else None, data.portfolio_id)
+    await repository.bump_versions(session, *portfolios, figures=Figures.RISKS)
     await apply_if_newer(session, RiskView, data.id, data.version, values)
     history = {**common, "risk_id": data.id, "version": data.version, "effective_at": event.envelope.time}
     await repository.add_history_once(session, RiskHistory, (data.id, data.version), history)
 
 
-# Capacity and demand are org-wide: each change bumps every portfolio's dashboard (GLOBAL_SCOPE).
+# Capacity and demand are org-wide: each change bumps every portfolio's capacity (GLOBAL_SCOPE).
 
 
 @handlers.on(CapacityChanged, name="resource")
 async def on_capacity(session: AsyncSession, event: CapacityChanged) -> None:
     await webhooks.record(session, event)
-    await repository.bump_versions(session, GLOBAL_SCOPE)
+    await repository.bump_versions(session, GLOBAL_SCOPE, figures=Figures.CAPACITY)
     cells = [t.model_dump() for t in event.data.totals]
     await repository.replace_capacity(session, event.data.id, event.data.version, cells)
 
@@ -216,7 +222,7 @@ async def on_capacity(session: AsyncSession, event: CapacityChanged) -> None:
 @handlers.on(DemandChanged, name="resource")
 async def on_demand(session: AsyncSession, event: DemandChanged) -> None:
     await webhooks.record(session, event)
-    await repository.bump_versions(session, GLOBAL_SCOPE)
+    await repository.bump_versions(session, GLOBAL_SCOPE, figures=Figures.CAPACITY)
     cells = [d.model_dump() for d in event.data.demand]
     await repository.replace_demand(session, event.data.id, event.data.version, cells)
 
@@ -224,5 +230,5 @@ async def on_demand(session: AsyncSession, event: DemandChanged) -> None:
 @handlers.on(OverallocationDetected, name="resource")
 async def on_overallocation(session: AsyncSession, event: OverallocationDetected) -> None:
     await webhooks.record(session, event)
-    await repository.bump_versions(session, GLOBAL_SCOPE)
+    await repository.bump_versions(session, GLOBAL_SCOPE, figures=Figures.CAPACITY)
     await repository.record_overallocation(session, event.data)

@@ -22,7 +22,7 @@ from pmo_reporting.dashboards.service import forecast_of_groups, totals_of
 from pmo_reporting.logic.evm import rounded_ratio
 from pmo_reporting.logic.periods import end_of_day, today
 from pmo_reporting.logic.structure import Dimension, KeyOrder
-from pmo_reporting.readmodels.models import PortfolioView, ProgrammeView, ProjectFacet
+from pmo_reporting.readmodels.models import Figures, PortfolioView, ProgrammeView, ProjectFacet
 
 
 def _keyed(f: Any, dimension: Dimension, as_of: date) -> tuple[ColumnElement[Any], Select[Any]]:
@@ -94,5 +94,7 @@ async def breakdown_json(
     cache: DashboardCache,
     db: Database,
 ) -> bytes:
-    key = await cache_key(db, portfolio.id, as_of, as_of >= today(), ("breakdown", dimension))
+    # The projects' figures only: a risk, an action or an allocation leaves a breakdown cached.
+    asked = ("breakdown", dimension)
+    key = await cache_key(db, portfolio.id, as_of, as_of >= today(), asked, figures=(Figures.REPORTS,))
     return await cache.body(key, lambda: breakdown(session, portfolio, as_of, dimension))

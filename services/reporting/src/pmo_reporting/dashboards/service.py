@@ -4,10 +4,14 @@ them from `dashboards.repository`, so they agree with each other; the rules are 
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from pmo_common.db import Database
 from pmo_common.queries import MonthRange
@@ -17,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmo_reporting.dashboards import governance, repository
 from pmo_reporting.dashboards import kpis as kpi_queries
 from pmo_reporting.dashboards.benefits import benefit_summary
-from pmo_reporting.dashboards.cache import DashboardCache, cache_key
+from pmo_reporting.dashboards.cache import DashboardCache, data_versions, key_of, section_key
 from pmo_reporting.dashboards.repository import EvmGroup, ResultRow, RiskFigures
 from pmo_reporting.dashboards.schemas import (
     ActionCounts,
@@ -80,6 +84,12 @@ def risk_summary(risks: RiskFigures) -> RiskSummary:
     )
 
 
+SectionSource = Callable[[str, Callable[[], Awaitable[Any]]], Awaitable[Any]]
+"""`source(name, compute)`: section `name`, kept from an earlier computation or `compute()`d."""
+
+Read = Callable[[AsyncSession], Awaitable[Any]]
+
+
 async def dashboard(
     session: AsyncSession,
     portfolio: PortfolioView,
@@ -87,36 +97,36 @@ async def dashboard(
     scope: Scope = EVERYTHING,
     *,
     db: Database | None = None,
+    sections: SectionSource | None = None,
 ) -> Dashboard:
     """The dashboard from a few grouped queries: counts and EVM sums by stage and RAG, the projects
     with the most attention reasons, risk cells and the top risks, capacity, benefits. A narrowed
     `scope` covers only its projects: their risks, actions, decisions, benefits and roles. With `db`,
-    the project figures, the risks and the rest are read at once (`pmo_common.reads`)."""
+    its sections are read at once (`pmo_common.reads`); with `sections` too, each section is taken
+    from there, and only those it has not kept are read."""
     current = as_of >= today()
-    targets = await targets_for(session, portfolio.id)
+    reads: dict[str, Read] = {
+        "projects": lambda s: _projects_section(s, portfolio.id, as_of, current, scope),
+        "risks": lambda s: _risks_section(s, portfolio.id, as_of, current, scope),
+        "capacity": lambda s: capacity_summary(s, portfolio.id, as_of, scope),
+        "governance": lambda s: _governance(s, portfolio.id, as_of, scope),
+    }
     (
-        (groups, candidates, attention_total),
+        (counts, evm, attention, attention_total),
         risks,
-        (capacity, actions, decisions, benefits),
-    ) = await gather_reads(
-        db,
-        session,
-        lambda s: repository.dashboard_rows(
-            s, portfolio.id, as_of, current=current, limit=MAX_ATTENTION, targets=targets, scope=scope
-        ),
-        lambda s: repository.risk_figures(s, portfolio.id, as_of, current=current, scope=scope),
-        lambda s: _governance(s, portfolio.id, as_of, scope),
-    )
+        capacity,
+        (actions, decisions, benefits),
+    ) = await _read_sections(db, session, reads, sections)
     return Dashboard(
         portfolio_id=portfolio.id,
         currency=portfolio.currency,
         as_of=as_of,
         filters=filters_of(scope),
-        projects=counts_of(groups),
-        evm=evm_of(groups),
-        risks=risk_summary(risks),
+        projects=counts,
+        evm=evm,
+        risks=risks,
         capacity=capacity,
-        attention=[attention_of(row, as_of, targets) for row in candidates],
+        attention=attention,
         attention_total=attention_total,
         actions=actions,
         decisions=decisions,
@@ -124,11 +134,51 @@ async def dashboard(
     )
 
 
+async def _read_sections(
+    db: Database | None, session: AsyncSession, reads: dict[str, Read], sections: SectionSource | None
+) -> list[Any]:
+    """Each read's result in order. Through `sections`, each one missing there is read on a read
+    session of its own, all at once; every read finishes before this returns or raises."""
+    if db is None or sections is None:
+        return await gather_reads(db, session, *reads.values())
+
+    async def alone(read: Read) -> Any:
+        async with db.transaction(read_only=True) as own:
+            return await read(own)
+
+    results = await asyncio.gather(
+        *(sections(name, functools.partial(alone, read)) for name, read in reads.items()),
+        return_exceptions=True,
+    )
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results
+
+
+async def _projects_section(
+    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, current: bool, scope: Scope
+) -> tuple[ProjectCounts, PortfolioEvm, list[Attention], int]:
+    targets = await targets_for(session, portfolio_id)
+    groups, candidates, total = await repository.dashboard_rows(
+        session, portfolio_id, as_of, current=current, limit=MAX_ATTENTION, targets=targets, scope=scope
+    )
+    attention = [attention_of(row, as_of, targets) for row in candidates]
+    return counts_of(groups), evm_of(groups), attention, total
+
+
+async def _risks_section(
+    session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, current: bool, scope: Scope
+) -> RiskSummary:
+    return risk_summary(
+        await repository.risk_figures(session, portfolio_id, as_of, current=current, scope=scope)
+    )
+
+
 async def _governance(
     session: AsyncSession, portfolio_id: uuid.UUID, as_of: date, scope: Scope
-) -> tuple[CapacitySummary, ActionCounts, DecisionSummary, BenefitSummary]:
+) -> tuple[ActionCounts, DecisionSummary, BenefitSummary]:
     return (
-        await capacity_summary(session, portfolio_id, as_of, scope),
         await action_counts(session, portfolio_id, as_of, scope),
         await decision_summary(session, portfolio_id, as_of, scope),
         await benefit_summary(session, portfolio_id, as_of, scope),
@@ -162,9 +212,15 @@ async def dashboard_json(
     *,
     db: Database,
 ) -> bytes:
-    """The dashboard's JSON body, from the cache when no figure it depends on has changed."""
-    key = await cache_key(db, portfolio.id, as_of, as_of >= today(), ("dashboard", scope.key))
-    return await cache.body(key, lambda: dashboard(session, portfolio, as_of, scope, db=db))
+    """The dashboard's JSON body, from the cache when no figure it depends on has changed; else
+    computed again with the sections no change has touched taken from the cache."""
+    versions = await data_versions(db, portfolio.id)
+    key = key_of(portfolio.id, as_of, as_of >= today(), ("dashboard", scope.key), versions)
+
+    async def section(name: str, compute: Callable[[], Awaitable[Any]]) -> Any:
+        return await cache.section(section_key(key, name, versions), name, compute)
+
+    return await cache.body(key, lambda: dashboard(session, portfolio, as_of, scope, db=db, sections=section))
 
 
 def attention_of(row: ResultRow, as_of: date, targets: Targets = DEFAULT_TARGETS) -> Attention:

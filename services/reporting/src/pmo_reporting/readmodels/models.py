@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from pmo_common.db import JSONText, MoneyType, UTCDateTime
@@ -299,9 +300,10 @@ class Overallocation(Base):
 
 
 class DataVersion(Base):
-    """A counter per portfolio (and one for org-wide data, GLOBAL_SCOPE) bumped in the same
-    transaction as every change that can alter its figures: cached dashboards are keyed by it.
-    Not a read model: a rebuild bumps the global counter instead of emptying the table."""
+    """Counters per portfolio (and for org-wide data, GLOBAL_SCOPE), one per kind of figures
+    (`Figures`, the row `version_scope` names), bumped in the same transaction as every change that
+    can alter those figures: cached dashboards and their sections are keyed by them. Not a read
+    model: a rebuild bumps the global counter of every figure instead of emptying the table."""
 
     __tablename__ = "rm_data_versions"
 
@@ -310,6 +312,29 @@ class DataVersion(Base):
 
 
 GLOBAL_SCOPE = uuid.UUID(int=0)
+
+
+class Figures(StrEnum):
+    """What a change can alter, each counted apart: a dashboard computed again after a change takes
+    the sections that change left alone from the cache (`dashboards.cache`)."""
+
+    PROJECTS = "projects"
+    """The projects themselves (which are live, their stage, plan, programme, tags, fields), the
+    portfolio and its programmes: every figure. GLOBAL_SCOPE's (a rebuild): every portfolio's."""
+    REPORTS = "reports"
+    """The projects' figures: status reports, baselines, KPI targets (EVM, RAG, attention)."""
+    RISKS = "risks"
+    """The risks, and the projects needing attention (an escalated risk is a reason)."""
+    GOVERNANCE = "governance"
+    """Actions, decisions and benefits."""
+    CAPACITY = "capacity"
+    """Capacity, demand and over-allocations: org-wide, counted on GLOBAL_SCOPE."""
+
+
+def version_scope(scope: uuid.UUID, figures: Figures) -> uuid.UUID:
+    """The `DataVersion` row counting `figures` of `scope`: the scope's own id for PROJECTS (the
+    one counter of every figure kept before the figures were told apart), else one derived from it."""
+    return scope if figures is Figures.PROJECTS else uuid.uuid5(scope, figures.value)
 
 
 READ_MODELS: tuple[type[Base], ...] = (

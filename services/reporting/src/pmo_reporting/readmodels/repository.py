@@ -20,10 +20,12 @@ from pmo_reporting.readmodels.models import (
     DataVersion,
     DemandCell,
     DemandState,
+    Figures,
     Overallocation,
     PortfolioView,
     ProgrammeView,
     ProjectView,
+    version_scope,
 )
 
 
@@ -112,8 +114,12 @@ def _lowered(table: Any) -> Any:
     )
 
 
-async def bump_versions(session: AsyncSession, *scopes: uuid.UUID | None) -> None:
-    """+1 on each scope's data version (a portfolio id, or GLOBAL_SCOPE), in the caller's transaction.
+async def bump_versions(
+    session: AsyncSession, *scopes: uuid.UUID | None, figures: Figures = Figures.PROJECTS
+) -> None:
+    """+1 on each scope's data version of `figures` (a portfolio id, or GLOBAL_SCOPE), in the caller's
+    transaction. PROJECTS, the default, is every figure: name a narrower kind only where the change
+    alters nothing else (`Figures`).
 
     The counters are written when the transaction commits, after everything else it changed and in
     sorted order, however many calls and scopes it made: a consumer's batch bumps the portfolios of
@@ -123,7 +129,7 @@ async def bump_versions(session: AsyncSession, *scopes: uuid.UUID | None) -> Non
     along that order, which nothing holding them waits back for. They are written by the session's
     `commit()` (every unit of work ends in one); a session that never commits bumps nothing."""
     pending = written_at_commit(session, _PENDING_VERSIONS, set, _write_versions)
-    pending.update(s for s in scopes if s is not None)
+    pending.update(version_scope(s, figures) for s in scopes if s is not None)
 
 
 _PENDING_VERSIONS = "pmo_reporting.pending_data_versions"

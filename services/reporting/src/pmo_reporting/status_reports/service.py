@@ -14,7 +14,7 @@ from pmo_reporting.evm.stages import stage_on
 from pmo_reporting.logic.evm import Evm, Progress, compute_evm, rounded_ratio
 from pmo_reporting.logic.targets import report_age_days
 from pmo_reporting.readmodels.baselines import plans_of
-from pmo_reporting.readmodels.models import ProjectView
+from pmo_reporting.readmodels.models import Figures, ProjectView
 from pmo_reporting.readmodels.repository import bump_versions
 from pmo_reporting.status_reports import repository
 from pmo_reporting.status_reports.models import END_OF_TIME, ProjectHealth, StatusReport
@@ -66,7 +66,7 @@ async def submit(
     await STATUS_REPORTS.create(
         session, report, principal, StatusReportSubmitted, extra=_submitted(report, evm)
     )
-    await bump_versions(session, project.portfolio_id)
+    await bump_versions(session, project.portfolio_id, figures=Figures.REPORTS)
     if latest:  # a late report for an earlier date changes nothing about the project's health
         await _track_health(session, report, evm, principal)
     return report

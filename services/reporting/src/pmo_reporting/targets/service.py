@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_reporting.logic.targets import Targets
+from pmo_reporting.readmodels.models import Figures
 from pmo_reporting.readmodels.repository import bump_versions
 from pmo_reporting.targets.models import KpiTargets
 from pmo_reporting.targets.repository import targets_of, to_bp
@@ -73,5 +74,5 @@ async def put(
         return row
     else:
         await TARGETS.update(session, row, principal, {**values, "updated_by": principal.sub}, None)
-    await bump_versions(session, portfolio_id)
+    await bump_versions(session, portfolio_id, figures=Figures.REPORTS)
     return row
