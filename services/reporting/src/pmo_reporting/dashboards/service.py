@@ -15,7 +15,7 @@ from typing import Any
 
 from pmo_common.db import Database
 from pmo_common.queries import MonthRange
-from pmo_common.reads import gather_reads
+from pmo_common.reads import Read, gather_reads
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmo_reporting.dashboards import governance, repository
@@ -86,8 +86,6 @@ def risk_summary(risks: RiskFigures) -> RiskSummary:
 
 SectionSource = Callable[[str, Callable[[], Awaitable[Any]]], Awaitable[Any]]
 """`source(name, compute)`: section `name`, kept from an earlier computation or `compute()`d."""
-
-Read = Callable[[AsyncSession], Awaitable[Any]]
 
 
 async def dashboard(
