@@ -108,7 +108,7 @@ class DashboardCache:
         return body
 
     async def section(self, key: CacheKey, name: str, compute: Callable[[], Awaitable[Any]]) -> Any:
-        """Section `name` of the dashboard `key` names (`section_key`), cached, else computed."""
+        """Section `name` kept under `key` (`key_of` with the figures `SECTIONS` gives it), else computed."""
 
         async def counted() -> Any:
             self.computed[name] += 1
@@ -168,12 +168,6 @@ def key_of(
         versions[EVERYTHING],
         *(versions[f] for f in Figures if f in shown),
     )
-
-
-def section_key(key: CacheKey, name: str, versions: Versions) -> CacheKey:
-    """The key of section `name` of the dashboard whose key is `key` (`key_of` with every figure)."""
-    portfolio_id, as_of, current, asked = key[:4]
-    return (name, *key_of(portfolio_id, as_of, current, asked, versions, SECTIONS[name]))
 
 
 async def cache_key(

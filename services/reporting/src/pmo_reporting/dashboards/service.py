@@ -4,8 +4,6 @@ them from `dashboards.repository`, so they agree with each other; the rules are 
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -21,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pmo_reporting.dashboards import governance, repository
 from pmo_reporting.dashboards import kpis as kpi_queries
 from pmo_reporting.dashboards.benefits import benefit_summary
-from pmo_reporting.dashboards.cache import DashboardCache, data_versions, key_of, section_key
+from pmo_reporting.dashboards.cache import SECTIONS, DashboardCache, data_versions, key_of
 from pmo_reporting.dashboards.repository import EvmGroup, ResultRow, RiskFigures
 from pmo_reporting.dashboards.schemas import (
     ActionCounts,
@@ -135,23 +133,15 @@ async def dashboard(
 async def _read_sections(
     db: Database | None, session: AsyncSession, reads: dict[str, Read], sections: SectionSource | None
 ) -> list[Any]:
-    """Each read's result in order. Through `sections`, each one missing there is read on a read
-    session of its own, all at once; every read finishes before this returns or raises."""
-    if db is None or sections is None:
+    """Each read's result in order (`gather_reads`), through `sections` when given: a section it
+    has kept is not read again."""
+    if sections is None:
         return await gather_reads(db, session, *reads.values())
 
-    async def alone(read: Read) -> Any:
-        async with db.transaction(read_only=True) as own:
-            return await read(own)
+    def through(name: str, read: Read) -> Read:
+        return lambda s: sections(name, lambda: read(s))
 
-    results = await asyncio.gather(
-        *(sections(name, functools.partial(alone, read)) for name, read in reads.items()),
-        return_exceptions=True,
-    )
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-    return results
+    return await gather_reads(db, session, *(through(name, read) for name, read in reads.items()))
 
 
 async def _projects_section(
@@ -212,11 +202,16 @@ async def dashboard_json(
 ) -> bytes:
     """The dashboard's JSON body, from the cache when no figure it depends on has changed; else
     computed again with the sections no change has touched taken from the cache."""
-    versions = await data_versions(db, portfolio.id)
-    key = key_of(portfolio.id, as_of, as_of >= today(), ("dashboard", scope.key), versions)
+    versions, current, asked = (
+        await data_versions(db, portfolio.id),
+        as_of >= today(),
+        ("dashboard", scope.key),
+    )
+    key = key_of(portfolio.id, as_of, current, asked, versions)
 
     async def section(name: str, compute: Callable[[], Awaitable[Any]]) -> Any:
-        return await cache.section(section_key(key, name, versions), name, compute)
+        kept = key_of(portfolio.id, as_of, current, (asked, name), versions, SECTIONS[name])
+        return await cache.section(kept, name, compute)
 
     return await cache.body(key, lambda: dashboard(session, portfolio, as_of, scope, db=db, sections=section))
 
